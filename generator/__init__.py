@@ -1,0 +1,1 @@
+"""Reading-list site generator: seeds -> records -> clusters -> papers -> pages."""

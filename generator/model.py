@@ -1,0 +1,121 @@
+"""The data model: what flows between the stages of the pipeline.
+
+seeds -> Record -> Cluster -> Paper -> pages. Every value is frozen; stages make new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where a record came from."""
+
+    file: str
+    """Seed file path, relative to the seeds folder, with forward slashes."""
+    line: int
+    """First line of the record in that file, 1-based."""
+    format: str
+    """Name of the reader that read it: `abstract-lines`, `listing`, `translated` or `paragraphs`."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One abstract as found in a seed file, with whatever metadata came with it."""
+
+    source: Source
+    abstract: str
+    """The abstract, Unicode-normalised (NFC), whitespace collapsed."""
+    language: str
+    """ISO 639-1 code guessed from the script: `en`, `zh`, `ja`, `ko`, `ru`, ..."""
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    date: str | None = None
+    """Listing date, ISO `YYYY-MM-DD`."""
+    category: str | None = None
+    """arXiv category such as `cs.CL`."""
+
+    @property
+    def metadata_count(self) -> int:
+        """How many of title, authors and date this record carries."""
+        return (self.title is not None) + bool(self.authors) + (self.date is not None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input the generator could not use as it is. Reported, never silently dropped."""
+
+    file: str
+    line: int
+    """1-based line the problem starts at; 0 for the file as a whole."""
+    reason: str
+    severity: str = "error"
+    """`error`: the text was rejected. `warning`: it was used, but not as the user may expect."""
+    excerpt: str = ""
+    """The start of the offending text, for the report."""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f" [{self.excerpt}]" if self.excerpt else ""
+        return f"{where}: {self.severity}: {self.reason}{text}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A record's place in a cluster: how it was matched to the canonical record."""
+
+    record: Record
+    kind: str
+    """`canonical`, `exact`, `reworded` or `translation`."""
+    score: float
+    """Similarity to the canonical record, 1.0 for the canonical and exact copies."""
+    reason: str = ""
+    """Why the records were merged, in words, for the duplicates page."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Records that are the same paper. The first member is the canonical record."""
+
+    members: tuple[Member, ...]
+
+    @property
+    def canonical(self) -> Record:
+        return self.members[0].record
+
+
+@dataclass(frozen=True)
+class Related:
+    """A similar paper, for the 'related papers' list."""
+
+    slug: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One unique paper: a cluster with its metadata settled. One page each."""
+
+    slug: str
+    title: str
+    title_derived: bool
+    """True when nobody supplied a title and it was made from the abstract."""
+    authors: tuple[str, ...]
+    date: str | None
+    year: int | None
+    language: str
+    abstract: str
+    cluster: Cluster
+    topics: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    category: str | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    notes: str | None = None
+    machine_translated: bool = False
+    """The only abstract we have is a machine translation."""
+    related: tuple[Related, ...] = field(default=())

@@ -1,0 +1,98 @@
+"""The only module that writes to disk: generated pages into the docs folder.
+
+The generator owns the files it wrote last time (listed in a manifest) and nothing else:
+it removes the ones no paper needs any more, and never touches hand-written files.
+Writes are atomic (temporary file, then rename), and a file whose content is unchanged is
+not written at all, so a re-run with nothing changed leaves every mtime alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".generated.json"
+"""Lists the files the last build wrote, relative to the docs folder. MkDocs skips dot files."""
+
+
+class WriteError(RuntimeError):
+    """A page path that would leave the docs folder, or clash with a hand-written file."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def _safe_path(docs: Path, relative: str) -> Path:
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise WriteError(f"refusing to write outside the docs folder: {relative!r}")
+    return docs.joinpath(*path.parts)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(docs: Path) -> set[str]:
+    try:
+        return set(json.loads((docs / MANIFEST).read_text("utf-8")))
+    except (FileNotFoundError, ValueError):
+        return set()
+
+
+def write_pages(docs: Path, pages: dict[str, str]) -> WriteResult:
+    """Make `docs` hold exactly `pages` (path -> text) among the generator's files."""
+    previous = read_manifest(docs)
+    written: list[str] = []
+    unchanged = 0
+    for relative in sorted(pages):
+        path = _safe_path(docs, relative)
+        data = pages[relative].encode("utf-8")
+        if relative not in previous and path.exists() and path.read_bytes() != data:
+            raise WriteError(f"{path} exists and was not written by the generator; move it or rename the page")
+        if path.exists() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        atomic_write(path, data)
+        written.append(relative)
+    removed = sorted(previous - set(pages))
+    for relative in removed:
+        path = _safe_path(docs, relative)
+        path.unlink(missing_ok=True)
+        _remove_empty_parents(path.parent, docs)
+    manifest = (json.dumps(sorted(pages), indent=0, ensure_ascii=False) + "\n").encode("utf-8")
+    manifest_path = docs / MANIFEST
+    if not manifest_path.exists() or manifest_path.read_bytes() != manifest:
+        atomic_write(manifest_path, manifest)
+    _remove_stale_temporaries(docs, pages)
+    return WriteResult(tuple(written), unchanged, tuple(removed))
+
+
+def _remove_empty_parents(folder: Path, docs: Path) -> None:
+    while folder != docs and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _remove_stale_temporaries(docs: Path, pages: dict[str, str]) -> None:
+    """Temporary files left by a build that was killed mid-write."""
+    folders = {_safe_path(docs, relative).parent for relative in pages} | {docs}
+    for folder in sorted(folders):
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)

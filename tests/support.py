@@ -1,0 +1,38 @@
+"""Helpers for the tests: run the generator and MkDocs as a user would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def generate(seeds: Path, docs: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the generator's command line as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(docs),
+         "--catalog", str(ROOT / "catalog.yml"), "--taxonomy", str(ROOT / "taxonomy.yml"), *extra],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+
+
+def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """A real `mkdocs build --strict` of a project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"), *extra],
+        cwd=project, capture_output=True, text=True, check=False,
+    )
+
+
+def make_project(folder: Path, seeds: Path = SEEDS) -> Path:
+    """A copy of the site's configuration with docs generated from `seeds`, ready to build."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", folder / "overrides", dirs_exist_ok=True)
+    result = generate(seeds, folder / "docs")
+    assert result.returncode == 0, result.stderr
+    return folder
