@@ -11,6 +11,7 @@ from pathlib import Path
 from .catalog import load_catalog
 from .dedupe import cluster_duplicates
 from .model import Paper, Problem, Record
+from .overrides import load_overrides
 from .papers import make_papers
 from .readers import read_seed
 from .render import Site, render_pages
@@ -48,6 +49,7 @@ class Options:
     docs: Path
     catalog: Path
     taxonomy: Path
+    overrides: Path
 
 
 def list_seed_files(seeds: Path) -> list[Path]:
@@ -94,9 +96,11 @@ def build(options: Options) -> Summary:
         records, problems, summary.files = read_seeds(options.seeds)
         catalog, catalog_problems = load_catalog(options.catalog)
         taxonomy, taxonomy_problems = load_taxonomy(options.taxonomy)
-        problems += catalog_problems + taxonomy_problems
+        overrides, override_problems = load_overrides(options.overrides)
+        problems += catalog_problems + taxonomy_problems + override_problems
     with _timed(summary, "dedupe"):
-        clusters = cluster_duplicates(records)
+        clusters, dedupe_problems = cluster_duplicates(records, overrides)
+        problems += dedupe_problems
     with _timed(summary, "metadata"):
         entries, match_problems = catalog.assign(clusters)
         papers = make_papers(clusters, entries)

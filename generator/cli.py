@@ -21,13 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("--docs", type=Path, default=Path("docs"), help="folder to write the Markdown pages into (default: docs)")
     command.add_argument("--catalog", type=Path, default=Path("catalog.yml"), help="curated metadata file (default: catalog.yml)")
     command.add_argument("--taxonomy", type=Path, default=Path("taxonomy.yml"), help="topics file (default: taxonomy.yml)")
+    command.add_argument("--overrides", type=Path, default=Path("duplicates.yml"), help="records forced together or apart (default: duplicates.yml)")
     command.add_argument("--strict", action="store_true", help="exit with status 1 if any record was rejected or any warning was raised")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
     args = parser.parse_args(argv)
 
     if not args.seeds.is_dir():
         parser.error(f"seeds folder not found: {args.seeds}")
-    summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy))
+    summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides))
     report(summary, quiet=args.quiet)
     if args.strict and summary.problems:
         print(f"strict mode: {len(summary.problems)} problem(s), failing", file=sys.stderr)

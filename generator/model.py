@@ -63,6 +63,18 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Evidence that two exact-groups are the same paper."""
+
+    a: int
+    b: int
+    kind: str
+    """`reworded`, `translation` or `forced`."""
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class Member:
     """A record's place in a cluster: how it was matched to the canonical record."""
 
