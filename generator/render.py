@@ -8,6 +8,7 @@ that themes print (the title) are HTML-escaped too.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections import Counter
@@ -53,6 +54,21 @@ def render_math(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def word_diff(old: str, new: str) -> Markup:
+    """Word-level diff of two versions: removed words in <del>, added words in <ins>."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(md_escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{md_escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{md_escape(' '.join(b[j1:j2]))}</ins>")
+    return Markup(" ".join(out))
+
+
 def _finalize(value: object) -> object:
     if value is None:
         return ""
@@ -70,6 +86,7 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["math"] = render_math
+_ENV.globals["word_diff"] = word_diff
 _ENV.filters["raw"] = Markup
 _ENV.filters["url"] = lambda value: Markup(html.escape(str(value), quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29"))
 _ENV.globals["category_name"] = arxiv.category_name
@@ -117,6 +134,7 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
                 "kind": m.kind,
                 "score": m.score,
                 "language": m.record.language,
+                "reason": m.reason,
             }
             for m in paper.cluster.members
         ],
