@@ -14,6 +14,7 @@ from .model import Paper, Problem, Record
 from .overrides import load_overrides
 from .papers import make_papers
 from .readers import read_seed
+from .related import add_related
 from .render import Site, render_pages
 from .topics import assign_topics, load_taxonomy
 from .writer import WriteResult, write_pages
@@ -106,6 +107,7 @@ def build(options: Options) -> Summary:
         papers = make_papers(clusters, entries)
     with _timed(summary, "topics"):
         papers, topic_problems = assign_topics(papers, taxonomy)
+        papers = add_related(papers)
     problems += match_problems + topic_problems
     summary.records = len(records)
     summary.papers = tuple(papers)

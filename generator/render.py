@@ -21,7 +21,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
+import os
+
 from . import arxiv
+from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json
 from .model import Paper, Problem
 from .topics import Taxonomy
 
@@ -88,7 +91,7 @@ _ENV = Environment(
 _ENV.filters["math"] = render_math
 _ENV.globals["word_diff"] = word_diff
 _ENV.filters["raw"] = Markup
-_ENV.filters["url"] = lambda value: Markup(html.escape(str(value), quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29"))
+_ENV.filters["url"] = lambda value: Markup(_url(str(value)))
 _ENV.globals["category_name"] = arxiv.category_name
 
 
@@ -141,15 +144,54 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
     }
 
 
-def render_paper(paper: Paper, site: Site) -> str:
-    topics = {topic.slug: topic for topic in site.taxonomy.topics}
-    body = _ENV.get_template("paper.md.j2").render(paper=paper, topics=topics)
+def code_block(text: str, language: str) -> Markup:
+    """A fenced code block whose fence no backtick run in `text` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{language}\n{text.rstrip()}\n{fence}")
+
+
+def paper_header(paper: Paper, taxonomy: Taxonomy) -> list[Markup]:
+    """The lines under a paper's title: authors, date and category, topics, links."""
+    lines = []
+    if paper.authors:
+        affiliations = f" · {md_escape(', '.join(paper.affiliations))}" if paper.affiliations else ""
+        lines.append(f"**Authors:** {md_escape(', '.join(paper.authors))}{affiliations}")
+    when = f"**Date:** {paper.date}" if paper.date else f"**Year:** {paper.year}" if paper.year else "**Date:** unknown"
+    if paper.category:
+        name = arxiv.category_name(paper.category)
+        when += f" · **Category:** {md_escape(paper.category)}" + (f" ({md_escape(name)})" if name else "")
+    lines.append(when)
+    names = {topic.slug: topic.name for topic in taxonomy.topics}
+    lines.append("**Topics:** " + ", ".join(f"[{md_escape(names[s])}](../topics/{s}.md)" for s in paper.topics))
+    links = []
+    if paper.arxiv:
+        links += [f"[arXiv:{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})", f"[PDF](https://arxiv.org/pdf/{paper.arxiv})"]
+    if paper.doi:
+        links.append(f"[DOI {md_escape(paper.doi)}](https://doi.org/{_url(paper.doi)})")
+    if paper.url and not paper.arxiv:
+        links.append(f"[Web page]({_url(paper.url)})")
+    if links:
+        lines.append("**Links:** " + " · ".join(links))
+    return [Markup(line) for line in lines]
+
+
+def _url(value: str) -> str:
+    """A URL safe inside Markdown link parentheses and HTML attributes."""
+    return html.escape(value, quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def render_paper(paper: Paper, site: Site, key: str) -> str:
+    body = _ENV.get_template("paper.md.j2").render(
+        paper=paper, header=paper_header(paper, site.taxonomy), bibtex=code_block(bibtex(paper, key), "bibtex")
+    )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
 
 def render_pages(site: Site) -> dict[str, str]:
     """Every generated page, by path relative to the docs folder."""
-    pages = {f"papers/{paper.slug}.md": render_paper(paper, site) for paper in site.papers}
+    keys = citation_keys(site.papers)
+    pages = {f"papers/{paper.slug}.md": render_paper(paper, site, keys[paper.slug]) for paper in site.papers}
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
@@ -168,6 +210,7 @@ def render_pages(site: Site) -> dict[str, str]:
         errors=errors,
         warnings=warnings,
         derived=[p for p in site.papers if p.title_derived],
+        chart=[(topic.name, len(by_topic[topic.slug])) for topic in site.taxonomy.topics],
         translations=sum(1 for p in site.papers for m in p.cluster.members if m.record.language != "en"),
     )
     pages["index.md"] = _page("home.md.j2", {"title": "Home"}, **context)
@@ -175,7 +218,36 @@ def render_pages(site: Site) -> dict[str, str]:
     pages["duplicates.md"] = _page("duplicates.md.j2", {"title": "Duplicates"}, **context)
     pages["rejected.md"] = _page("rejected.md.j2", {"title": "Rejected input"}, **context)
     pages["needs-metadata.md"] = _page("needs-metadata.md.j2", {"title": "Needs metadata"}, **context)
+    pages["papers.bib"] = papers_bib(site.papers, keys)
+    pages["papers.json"] = papers_json(site.papers)
+    pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))
     return pages
+
+
+SITE_NAME = "AI Safety Reading List"
+
+
+def bar_chart(rows: list[tuple[str, int]]) -> Markup:
+    """A horizontal bar chart as inline SVG: no script, no external file."""
+    if not rows:
+        return Markup("")
+    width, label, bar_height, gap = 640, 230, 22, 6
+    top = max(count for _, count in rows) or 1
+    height = len(rows) * (bar_height + gap)
+    parts = [f'<svg class="topic-chart" role="img" aria-label="Papers per topic" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">']
+    for n, (name, count) in enumerate(rows):
+        y = n * (bar_height + gap)
+        length = round((width - label - 50) * count / top)
+        parts.append(
+            f'<text x="{label - 8}" y="{y + 16}" text-anchor="end" font-size="13" fill="currentColor">{html.escape(name)}</text>'
+            f'<rect x="{label}" y="{y}" width="{length}" height="{bar_height}" rx="3" fill="#5c6bc0"></rect>'
+            f'<text x="{label + length + 6}" y="{y + 16}" font-size="13" fill="currentColor">{count}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+_ENV.globals["bar_chart"] = bar_chart
 
 
 def _page(template: str, meta: dict[str, object], **context: object) -> str:

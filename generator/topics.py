@@ -73,8 +73,10 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         return Taxonomy((OTHER,)), [Problem(path.name, 0, f"taxonomy not read: {error}")]
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        return Taxonomy((OTHER,)), [Problem(path.name, 0, "taxonomy must be a mapping with a 'topics' list")]
     topics, problems = [], []
-    for index, item in enumerate(data.get("topics") or [] if isinstance(data, dict) else []):
+    for index, item in enumerate(data["topics"]):
         if not isinstance(item, dict) or not item.get("name"):
             problems.append(Problem(path.name, 0, f"topic {index + 1} skipped: needs at least a name, got {item!r}"))
             continue

@@ -1,0 +1,158 @@
+"""Ways to take papers out of the site: BibTeX, JSON, Atom. Pure functions returning text."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from xml.etree import ElementTree as ET
+
+from . import arxiv
+from .model import Paper
+
+_BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a BibTeX field: specials escaped, braces balanced by construction."""
+    return _BIBTEX_SPECIAL.sub(lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(m[1], "\\" + m[1]), text)
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
+    """slug -> `surname2022word`, unique: clashes get a, b, c... in slug order."""
+    base = {}
+    for paper in papers:
+        surname = _ascii_word(paper.authors[0].split()[-1]) if paper.authors else ""
+        words = [w for w in (_ascii_word(w) for w in paper.title.split()) if len(w) > 3]
+        base[paper.slug] = (surname or "anon") + (str(paper.year) if paper.year else "") + (words[0] if words else "paper")
+    counts = Counter(base.values())
+    keys: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for slug in sorted(base):
+        key = base[slug]
+        if counts[key] > 1:
+            keys[slug] = key + _suffix(seen[key])
+            seen[key] += 1
+        else:
+            keys[slug] = key
+    return keys
+
+
+def _suffix(number: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa, ..."""
+    letters = ""
+    number += 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(97 + remainder) + letters
+    return letters
+
+
+def bibtex(paper: Paper, key: str) -> str:
+    """One @misc entry (arXiv style when the id is known)."""
+    fields = [("title", "{" + bibtex_escape(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
+    if paper.year:
+        fields.append(("year", str(paper.year)))
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+        if paper.category:
+            fields.append(("primaryClass", paper.category))
+        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv}"))
+    elif paper.url:
+        fields.append(("url", bibtex_escape(paper.url)))
+    if paper.doi:
+        fields.append(("doi", bibtex_escape(paper.doi)))
+    notes = []
+    if paper.title_derived:
+        notes.append("title derived from the abstract")
+    if paper.machine_translated:
+        notes.append(f"abstract only available as a machine translation ({paper.language})")
+    if notes:
+        fields.append(("note", "; ".join(notes)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def papers_bib(papers: Sequence[Paper], keys: dict[str, str]) -> str:
+    return "\n".join(bibtex(p, keys[p.slug]) for p in papers)
+
+
+def paper_record(paper: Paper) -> dict[str, object]:
+    """Every field of a paper, with its sources and duplicates, for papers.json."""
+    return {
+        "slug": paper.slug,
+        "title": paper.title,
+        "title_derived": paper.title_derived,
+        "authors": list(paper.authors),
+        "affiliations": list(paper.affiliations),
+        "date": paper.date,
+        "year": paper.year,
+        "language": paper.language,
+        "machine_translated": paper.machine_translated,
+        "category": paper.category,
+        "category_name": arxiv.category_name(paper.category),
+        "arxiv": paper.arxiv,
+        "doi": paper.doi,
+        "url": paper.url,
+        "notes": paper.notes,
+        "topics": list(paper.topics),
+        "abstract": paper.abstract,
+        "related": [{"slug": r.slug, "title": r.title, "score": r.score} for r in paper.related],
+        "sources": [
+            {
+                "file": m.record.source.file,
+                "line": m.record.source.line,
+                "format": m.record.source.format,
+                "kind": m.kind,
+                "score": m.score,
+                "reason": m.reason,
+                "language": m.record.language,
+                "abstract": m.record.abstract,
+            }
+            for m in paper.cluster.members
+        ],
+    }
+
+
+def papers_json(papers: Sequence[Paper]) -> str:
+    return json.dumps({"papers": [paper_record(p) for p in papers]}, ensure_ascii=False, indent=1) + "\n"
+
+
+def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
+    """Atom feed of dated papers, newest first. Papers with neither date nor year are left
+    out (Atom needs a time). Links are relative unless a site URL is given."""
+    dated = sorted(
+        (p for p in papers if p.date or p.year),
+        key=lambda p: (p.date or f"{p.year}-01-01", p.slug),
+        reverse=True,
+    )
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    feed = ET.Element(f"{{{ns}}}feed")
+    ET.SubElement(feed, f"{{{ns}}}title").text = site_name
+    ET.SubElement(feed, f"{{{ns}}}id").text = (base_url or "urn:reading-list:") + "feed.xml"
+    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base_url}feed.xml")
+    newest = (dated[0].date or f"{dated[0].year}-01-01") if dated else "1970-01-01"
+    ET.SubElement(feed, f"{{{ns}}}updated").text = f"{newest}T00:00:00Z"
+    for paper in dated:
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        ET.SubElement(entry, f"{{{ns}}}title").text = paper.title
+        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:reading-list:{paper.slug}"
+        ET.SubElement(entry, f"{{{ns}}}link", href=f"{base_url}papers/{paper.slug}/")
+        ET.SubElement(entry, f"{{{ns}}}updated").text = f"{paper.date or f'{paper.year}-01-01'}T00:00:00Z"
+        for name in paper.authors or ("Unknown",):
+            author = ET.SubElement(entry, f"{{{ns}}}author")
+            ET.SubElement(author, f"{{{ns}}}name").text = name
+        for topic in paper.topics:
+            ET.SubElement(entry, f"{{{ns}}}category", term=topic)
+        ET.SubElement(entry, f"{{{ns}}}summary").text = paper.abstract
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -1,0 +1,75 @@
+"""Related papers: each paper's most similar other papers, by TF-IDF cosine.
+
+Chinese-only papers are glossed into English stems (`crosslingual`), so they find their
+English neighbours too. To keep the cost near-linear, each paper keeps only its
+`TERMS_KEPT` heaviest terms, terms in more than `MAX_DF` of the papers are dropped, and the
+similarity matrix is computed in blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+from scipy import sparse
+
+from .crosslingual import Space, Terms, document_terms
+from .model import Paper, Related
+
+COUNT = 5
+TERMS_KEPT = 40
+MAX_DF = 0.05
+"""A term in more than 5 % of papers (and more than 20) says little about the topic."""
+MIN_SCORE = 0.02
+BLOCK = 2000
+
+
+def _terms(paper: Paper) -> Terms:
+    text = paper.abstract if paper.title_derived else f"{paper.title}. {paper.abstract}"
+    return document_terms(text, paper.language)
+
+
+def add_related(papers: Sequence[Paper]) -> list[Paper]:
+    """Papers with up to COUNT related papers each, best first (ties by slug)."""
+    if len(papers) < 2:
+        return list(papers)
+    documents = [_terms(p) for p in papers]
+    space = Space(documents)
+    matrix = space.matrix(documents)
+    matrix = _prune(matrix)
+    slugs = np.array([p.slug for p in papers])
+    result = []
+    for start in range(0, len(papers), BLOCK):
+        block = (matrix[start : start + BLOCK] @ matrix.T).toarray()
+        for offset, row in enumerate(block):
+            index = start + offset
+            row[index] = -1.0
+            top = np.argpartition(-row, min(COUNT, len(row) - 1))[: COUNT + 1]
+            ranked = sorted((i for i in top if row[i] >= MIN_SCORE), key=lambda i: (-round(row[i], 6), slugs[i]))[:COUNT]
+            related = tuple(Related(papers[i].slug, papers[i].title, round(float(row[i]), 3)) for i in ranked)
+            result.append(replace(papers[index], related=related))
+    return result
+
+
+def _prune(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Drop very common terms and keep each row's heaviest terms, then re-normalise."""
+    matrix = sparse.csr_matrix(matrix)
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    common = df > max(20, MAX_DF * matrix.shape[0])
+    matrix = sparse.csr_matrix(matrix @ sparse.diags((~common).astype(float)))
+    matrix.eliminate_zeros()
+    rows, cols, values = [], [], []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        data, indices = matrix.data[start:end], matrix.indices[start:end]
+        if len(data) > TERMS_KEPT:
+            keep = np.argsort(-data, kind="stable")[:TERMS_KEPT]
+            data, indices = data[keep], indices[keep]
+        rows.extend([row] * len(data))
+        cols.extend(indices.tolist())
+        values.extend(data.tolist())
+    pruned = sparse.csr_matrix((values, (rows, cols)), shape=matrix.shape)
+    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ pruned)

@@ -1,0 +1,136 @@
+"""Metadata: catalog matching, derived titles, topics, related papers, exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import frontmatter
+import yaml
+
+from generator.catalog import load_catalog
+from generator.exports import bibtex_escape, citation_keys
+from generator.papers import derive_title
+from generator.topics import load_taxonomy
+from support import ROOT, generate
+
+
+def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Abstract: We study reward hacking in reinforcement learning agents.\n", "utf-8")
+    catalog = tmp_path / "catalog.yml"
+    catalog.write_text(
+        'papers:\n'
+        '  - match: "reward hacking in reinforcement learning agents"\n'
+        '    title: "Reward Hacking"\n'
+        '    arxiv: "2201.00001"\n'
+        '  - match: "a phrase that appears in no abstract at all"\n'
+        '    title: "Ghost"\n', "utf-8")
+    result = generate(seeds, tmp_path / "docs", "--catalog", str(catalog))
+    assert "catalog.yml:5: warning: catalog entry matches no paper" in result.stderr
+    post = frontmatter.load(tmp_path / "docs/papers/reward-hacking.md")
+    assert post["title"] == "Reward Hacking" and post["arxiv"] == "2201.00001" and post["title_derived"] is False
+
+
+def test_catalog_rejects_bad_entries_with_their_line(tmp_path: Path):
+    path = tmp_path / "catalog.yml"
+    path.write_text('papers:\n  - match: "short"\n  - match: "a long enough phrase for matching"\n    arxiv: "not-an-id"\n', "utf-8")
+    catalog, problems = load_catalog(path)
+    assert catalog.entries == ()
+    assert [(p.line, p.severity) for p in problems] == [(2, "error"), (3, "error")]
+
+
+def test_every_seed_paper_is_described_by_the_catalog(seeds_site: Path):
+    data = json.loads((seeds_site / "docs/papers.json").read_text("utf-8"))
+    assert all(not p["title_derived"] for p in data["papers"])
+    assert all(p["arxiv"] for p in data["papers"])
+    chinese_only = [p for p in data["papers"] if p["language"] == "zh"]
+    assert {p["title"][:20] for p in chinese_only} == {"Beyond the Imitation", "A General Language A"}
+    assert all(p["machine_translated"] for p in chinese_only)
+
+
+def test_undescribed_paper_gets_a_derived_title_and_is_listed(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Abstract: We study reward hacking in reinforcement learning agents trained on proxies. It is bad.\n", "utf-8")
+    generate(seeds, tmp_path / "docs")
+    post = frontmatter.load(next((tmp_path / "docs/papers").glob("*.md")))
+    assert post["title_derived"] is True
+    assert post["title"] == "We study reward hacking in reinforcement learning agents trained on proxies"
+    assert "reward hacking" in (tmp_path / "docs/needs-metadata.md").read_text("utf-8")
+
+
+def test_derive_title_cuts_long_sentences_and_chinese():
+    assert derive_title("One two three four five six seven eight nine ten eleven twelve thirteen. Next.") == \
+        "One two three four five six seven eight nine ten eleven twelve …"
+    assert derive_title("我们研究语言模型是否可以评估自己主张的有效性并预测他们能够正确回答的问题。其余").endswith("…")
+
+
+def test_every_paper_has_a_known_topic_and_topic_pages_list_it(seeds_site: Path):
+    taxonomy, problems = load_taxonomy(ROOT / "taxonomy.yml")
+    assert problems == []
+    slugs = {t.slug for t in taxonomy.topics}
+    for path in (seeds_site / "docs/papers").glob("*.md"):
+        post = frontmatter.load(path)
+        assert post["topics"] and set(post["topics"]) <= slugs, path.name
+        for topic in post["topics"]:
+            assert f"../papers/{path.stem}.md" in (seeds_site / f"docs/topics/{topic}.md").read_text("utf-8")
+
+
+def test_related_papers_exist_and_include_chinese_only_papers(seeds_site: Path):
+    data = json.loads((seeds_site / "docs/papers.json").read_text("utf-8"))
+    slugs = {p["slug"] for p in data["papers"]}
+    for paper in data["papers"]:
+        assert 1 <= len(paper["related"]) <= 5, paper["slug"]
+        assert all(r["slug"] in slugs and r["slug"] != paper["slug"] for r in paper["related"])
+        scores = [r["score"] for r in paper["related"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_bibtex_escapes_specials_and_keys_are_unique():
+    assert bibtex_escape("50% of {A} & B_1 \\ $x$") == r"50\% of \{A\} \& B\_1 \textbackslash{} \$x\$"
+    from support import SEEDS  # noqa: F401
+    data = json.loads((ROOT / "docs/papers.json").read_text("utf-8"))
+    assert len(set(citation_keys_for(data).values())) == len(data["papers"])
+
+
+def citation_keys_for(data):
+    from generator.model import Cluster, Paper
+    papers = [Paper(p["slug"], p["title"], p["title_derived"], tuple(p["authors"]), p["date"], p["year"], p["language"], p["abstract"], Cluster(())) for p in data["papers"]]
+    return citation_keys(papers)
+
+
+def test_exports_are_complete_and_parse(seeds_site: Path):
+    docs = seeds_site / "docs"
+    data = json.loads((docs / "papers.json").read_text("utf-8"))
+    pages = list((docs / "papers").glob("*.md"))
+    assert len(data["papers"]) == len(pages)
+    assert sum(len(p["sources"]) for p in data["papers"]) == 41
+    bib = (docs / "papers.bib").read_text("utf-8")
+    assert bib.count("@misc{") == len(pages)
+    feed = ET.parse(docs / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == sum(1 for p in data["papers"] if p["date"] or p["year"])
+    updated = [e.find("{http://www.w3.org/2005/Atom}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    for name in ("papers.bib", "papers.json", "feed.xml"):
+        assert (seeds_site / "site" / name).is_file()
+
+
+def test_paper_page_has_scholar_tags_and_bibtex(seeds_site: Path):
+    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through/index.html").read_text("utf-8")
+    assert '<meta name="citation_title" content="Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training">' in html
+    assert '<meta name="citation_author" content="Evan Hubinger">' in html
+    assert '<meta name="citation_arxiv_id" content="2401.05566">' in html
+    assert "hubinger2024sleeper" in html and 'class="language-bibtex highlight"' in html
+    assert '"content.code.copy"' in html  # Material adds the copy button to code blocks
+
+
+def test_taxonomy_file_is_documented_yaml():
+    data = yaml.safe_load((ROOT / "taxonomy.yml").read_text("utf-8"))
+    for topic in data["topics"]:
+        assert topic["name"] and topic["description"]
+        if topic["slug"] != "other":
+            assert topic["terms"]["en"] and topic["terms"]["zh"], topic["slug"]
