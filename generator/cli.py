@@ -24,8 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("--overrides", type=Path, default=Path("duplicates.yml"), help="records forced together or apart (default: duplicates.yml)")
     command.add_argument("--strict", action="store_true", help="exit with status 1 if any record was rejected or any warning was raised")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
+    changes = commands.add_parser(
+        "changes",
+        help="summarise how the papers changed between two papers.json exports",
+        description="Compare two papers.json files (e.g. main and a pull request): papers added, removed and merged.",
+    )
+    changes.add_argument("base", type=Path, help="papers.json before the change")
+    changes.add_argument("head", type=Path, help="papers.json after the change")
     args = parser.parse_args(argv)
 
+    if args.command == "changes":
+        from .changes import main as changes_main
+
+        return changes_main(args.base, args.head)
     if not args.seeds.is_dir():
         parser.error(f"seeds folder not found: {args.seeds}")
     summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides))
