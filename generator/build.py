@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,14 +12,15 @@ from pathlib import Path
 
 from .catalog import load_catalog
 from .dedupe import cluster_duplicates
-from .model import Paper, Problem, Record
+from .model import Problem, Record
 from .overrides import load_overrides
 from .papers import make_papers
+from .progress import progress
 from .readers import read_seed
 from .related import add_related
 from .render import Site, render_pages
 from .topics import assign_topics, load_taxonomy
-from .writer import WriteResult, write_pages
+from .writer import WriteResult, cached_summary, write_pages
 
 
 @dataclass
@@ -26,14 +29,29 @@ class Summary:
 
     files: int = 0
     records: int = 0
-    papers: tuple[Paper, ...] = ()
+    papers: int = 0
     problems: tuple[Problem, ...] = ()
     written: WriteResult | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    cached: bool = False
+    """Nothing changed since the last build: no stage ran and no file was written."""
 
     @property
     def duplicates(self) -> int:
-        return self.records - len(self.papers)
+        return self.records - self.papers
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "records": self.records,
+            "papers": self.papers,
+            "problems": [[p.file, p.line, p.reason, p.severity, p.excerpt] for p in self.problems],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Summary:
+        problems = tuple(Problem(*item) for item in data.get("problems", []))  # type: ignore[union-attr]
+        return cls(int(data["files"]), int(data["records"]), int(data["papers"]), problems, cached=True)  # type: ignore[arg-type]
 
     @property
     def rejected(self) -> list[Problem]:
@@ -51,6 +69,8 @@ class Options:
     catalog: Path
     taxonomy: Path
     overrides: Path
+    force: bool = False
+    """Rebuild even when nothing changed."""
 
 
 def list_seed_files(seeds: Path) -> list[Path]:
@@ -70,7 +90,7 @@ def read_seeds(seeds: Path) -> tuple[list[Record], list[Problem], int]:
     records: list[Record] = []
     problems: list[Problem] = []
     files = list_seed_files(seeds)
-    for path in files:
+    for path in progress(files, "read"):
         name = path.relative_to(seeds).as_posix()
         try:
             data = path.read_bytes()
@@ -90,8 +110,31 @@ def _timed(summary: Summary, stage: str) -> Iterator[None]:
     summary.seconds[stage] = time.perf_counter() - start
 
 
+def input_key(options: Options) -> str:
+    """A hash of everything the output depends on: seed files (names and bytes), the
+    catalog, taxonomy and overrides files, the generator's own code, and SITE_URL."""
+    digest = hashlib.sha256()
+    sources = [(f"seed:{p.relative_to(options.seeds).as_posix()}", p) for p in list_seed_files(options.seeds)]
+    sources += [(f"config:{p.name}", p) for p in (options.catalog, options.taxonomy, options.overrides)]
+    code = Path(__file__).parent
+    sources += [(f"code:{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*")) if p.suffix in (".py", ".j2")]
+    for name, path in sources:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        digest.update(b"\0")
+    digest.update(os.environ.get("SITE_URL", "").encode("utf-8"))
+    return digest.hexdigest()
+
+
 def build(options: Options) -> Summary:
-    """Regenerate the docs folder from the seeds."""
+    """Regenerate the docs folder from the seeds; do nothing when nothing changed."""
+    start = time.perf_counter()
+    key = input_key(options)
+    stored = None if options.force else cached_summary(options.docs, key)
+    if stored is not None:
+        summary = Summary.from_json(stored)
+        summary.seconds["check"] = time.perf_counter() - start
+        return summary
     summary = Summary()
     with _timed(summary, "read"):
         records, problems, summary.files = read_seeds(options.seeds)
@@ -110,11 +153,11 @@ def build(options: Options) -> Summary:
         papers = add_related(papers)
     problems += match_problems + topic_problems
     summary.records = len(records)
-    summary.papers = tuple(papers)
+    summary.papers = len(papers)
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))
     with _timed(summary, "render"):
-        site = Site(summary.papers, taxonomy, summary.problems, summary.records, summary.files)
+        site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files)
         pages = render_pages(site)
     with _timed(summary, "write"):
-        summary.written = write_pages(options.docs, pages)
+        summary.written = write_pages(options.docs, pages, key, summary.to_json())
     return summary

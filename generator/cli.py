@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import progress as progress_module
 from .build import Options, Summary, build
 
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("--taxonomy", type=Path, default=Path("taxonomy.yml"), help="topics file (default: taxonomy.yml)")
     command.add_argument("--overrides", type=Path, default=Path("duplicates.yml"), help="records forced together or apart (default: duplicates.yml)")
     command.add_argument("--strict", action="store_true", help="exit with status 1 if any record was rejected or any warning was raised")
+    command.add_argument("--force", action="store_true", help="rebuild everything even if no input changed")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
     changes = commands.add_parser(
         "changes",
@@ -39,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return changes_main(args.base, args.head)
     if not args.seeds.is_dir():
         parser.error(f"seeds folder not found: {args.seeds}")
-    summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides))
+    progress_module.enabled = progress_module.enabled and not args.quiet
+    summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force))
     report(summary, quiet=args.quiet)
     if args.strict and summary.problems:
         print(f"strict mode: {len(summary.problems)} problem(s), failing", file=sys.stderr)
@@ -53,12 +56,14 @@ def report(summary: Summary, quiet: bool = False) -> None:
             print(problem, file=sys.stderr)
     written = summary.written
     print(
-        f"{summary.files} files read, {summary.records} records found, {len(summary.papers)} unique papers, "
+        f"{summary.files} files read, {summary.records} records found, {summary.papers} unique papers, "
         f"{summary.duplicates} duplicates merged, {len(summary.rejected)} rejected, {len(summary.warnings)} warnings"
     )
     for reason, count in sorted(_reasons(summary).items()):
         print(f"  rejected: {count} x {reason}")
-    if written:
+    if summary.cached:
+        print("pages: nothing changed since the last build, no file written")
+    elif written:
         print(f"pages: {len(written.written)} written, {written.unchanged} unchanged, {len(written.removed)} removed")
     print("time: " + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.seconds.items()))
 

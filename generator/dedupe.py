@@ -29,6 +29,7 @@ import numpy as np
 
 from .model import Cluster, Link, Member, Problem, Record
 from .overrides import Overrides
+from .progress import progress
 from .text import fingerprint
 from .translations import find_translations
 
@@ -255,7 +256,7 @@ def cluster_duplicates(records: Sequence[Record], overrides: Overrides | None = 
     warnings about overrides. The result does not depend on the order of `records`."""
     groups = group_exact(sorted(records, key=record_order))
     shingler = Shingler()
-    texts = [shingler.shingles(group[0].abstract) for group in groups]
+    texts = [shingler.shingles(group[0].abstract) for group in progress(groups, "shingles")]
     languages = [group[0].language for group in groups]
     forced, apart, problems = overrides.resolve(groups) if overrides else ([], set(), [])
     clusters = Clusters(len(groups))

@@ -34,6 +34,18 @@ def derive_title(abstract: str, words: int = 12) -> str:
     return " ".join(tokens) if len(tokens) <= words else " ".join(tokens[:words]) + " …"
 
 
+def make_slug(title: str) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word end within SLUG_WORDS_MAX.
+
+    (python-slugify's own `word_boundary` skips words that do not fit and keeps later
+    ones, which garbles titles.)"""
+    slug = slugify(title) or "paper"
+    if len(slug) > SLUG_WORDS_MAX:
+        cut = slug.rfind("-", 0, SLUG_WORDS_MAX + 1)
+        slug = slug[: cut if cut > 0 else SLUG_WORDS_MAX].strip("-")
+    return slug
+
+
 def make_papers(clusters: Sequence[Cluster], entries: Mapping[int, Entry]) -> list[Paper]:
     """One paper per cluster, with the catalog entry (by cluster index) applied and unique
     slugs, sorted by slug."""
@@ -75,7 +87,7 @@ def _assign_slugs(papers: list[Paper]) -> list[Paper]:
     The suffix depends only on the paper's own text, never on the order papers are seen,
     so adding a paper never renames another one.
     """
-    bases = [slugify(paper.title, max_length=SLUG_WORDS_MAX, word_boundary=True) or "paper" for paper in papers]
+    bases = [make_slug(paper.title) for paper in papers]
     counts: dict[str, int] = {}
     for base in bases:
         counts[base] = counts.get(base, 0) + 1

@@ -26,6 +26,7 @@ import os
 from . import arxiv
 from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json
 from .model import Paper, Problem
+from .progress import progress
 from .topics import Taxonomy
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -58,18 +59,44 @@ def render_math(text: str) -> Markup:
 
 
 def word_diff(old: str, new: str) -> Markup:
-    """Word-level diff of two versions: removed words in <del>, added words in <ins>."""
+    """Word-level diff of two versions as HTML (for a raw HTML block, so no Markdown
+    escapes): removed words in <del>, added words in <ins>."""
     a, b = old.split(), new.split()
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(md_escape(" ".join(a[i1:i2])))
+            out.append(html.escape(" ".join(a[i1:i2])))
             continue
         if i2 > i1:
-            out.append(f"<del>{md_escape(' '.join(a[i1:i2]))}</del>")
+            out.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
         if j2 > j1:
-            out.append(f"<ins>{md_escape(' '.join(b[j1:j2]))}</ins>")
+            out.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
     return Markup(" ".join(out))
+
+
+SEARCH_INDEX_BUDGET = 9_000_000
+"""Bytes of search index the paper pages may fill. Material's browser search stays smooth up
+to about 10 MB; past that, less of each abstract is indexed (see `index_budget`)."""
+INDEX_OVERHEAD = 350
+"""Measured bytes per paper in the index besides its abstract: title, location, header."""
+HEADER_INDEX_MIN = 100
+"""Below this many abstract characters per paper, only titles and authors are indexed."""
+
+
+def index_budget(papers: int) -> int | None:
+    """Characters of each abstract to put in the search index; None for all of it."""
+    per_paper = SEARCH_INDEX_BUDGET // max(papers, 1) - INDEX_OVERHEAD
+    return None if per_paper >= 2_000 else max(per_paper, 0)
+
+
+def indexed_abstract(abstract: str, chars: int | None) -> Markup:
+    """The abstract, whole on the page, with the part past `chars` (cut at a sentence or
+    word end) marked `data-search-exclude` so it stays out of the search index."""
+    if chars is None or len(abstract) <= chars:
+        return render_math(abstract)
+    cut = max(abstract.rfind(". ", 0, chars + 1) + 1, abstract.rfind(" ", 0, chars + 1), 0)
+    head, tail = abstract[:cut], abstract[cut:]
+    return Markup(f"{render_math(head)}<span data-search-exclude>{render_math(tail)}</span>")
 
 
 def _finalize(value: object) -> object:
@@ -90,6 +117,8 @@ _ENV = Environment(
 )
 _ENV.filters["math"] = render_math
 _ENV.globals["word_diff"] = word_diff
+_ENV.globals["indexed_abstract"] = indexed_abstract
+_ENV.globals["HEADER_INDEX_MIN"] = HEADER_INDEX_MIN
 _ENV.filters["raw"] = Markup
 _ENV.filters["url"] = lambda value: Markup(_url(str(value)))
 _ENV.globals["category_name"] = arxiv.category_name
@@ -183,7 +212,10 @@ def _url(value: str) -> str:
 
 def render_paper(paper: Paper, site: Site, key: str) -> str:
     body = _ENV.get_template("paper.md.j2").render(
-        paper=paper, header=paper_header(paper, site.taxonomy), bibtex=code_block(bibtex(paper, key), "bibtex")
+        paper=paper,
+        header=paper_header(paper, site.taxonomy),
+        bibtex=code_block(bibtex(paper, key), "bibtex"),
+        index_chars=index_budget(len(site.papers)),
     )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
@@ -191,7 +223,7 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
 def render_pages(site: Site) -> dict[str, str]:
     """Every generated page, by path relative to the docs folder."""
     keys = citation_keys(site.papers)
-    pages = {f"papers/{paper.slug}.md": render_paper(paper, site, keys[paper.slug]) for paper in site.papers}
+    pages = {f"papers/{paper.slug}.md": render_paper(paper, site, keys[paper.slug]) for paper in progress(site.papers, "render")}
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)

@@ -14,8 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .progress import progress
+
 MANIFEST = ".generated.json"
-"""Lists the files the last build wrote, relative to the docs folder. MkDocs skips dot files."""
+"""What the last build made: its input key, its summary, and every file it owns (relative to
+the docs folder) with its size. Deterministic, like every generated file; MkDocs skips dot
+files."""
 
 
 class WriteError(RuntimeError):
@@ -49,19 +53,42 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def read_manifest(docs: Path) -> set[str]:
+def read_manifest(docs: Path) -> dict[str, object]:
     try:
-        return set(json.loads((docs / MANIFEST).read_text("utf-8")))
+        data = json.loads((docs / MANIFEST).read_text("utf-8"))
     except (FileNotFoundError, ValueError):
-        return set()
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def write_pages(docs: Path, pages: dict[str, str]) -> WriteResult:
-    """Make `docs` hold exactly `pages` (path -> text) among the generator's files."""
-    previous = read_manifest(docs)
+def cached_summary(docs: Path, key: str) -> dict[str, object] | None:
+    """The stored summary of the last build if it had the same input key and every file it
+    wrote is still there with the same size; None otherwise. (A hand edit that keeps a
+    file's size goes unnoticed: `build --force` rewrites everything.)"""
+    manifest = read_manifest(docs)
+    if manifest.get("key") != key:
+        return None
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return None
+    for relative, size in files.items():
+        try:
+            if _safe_path(docs, relative).stat().st_size != size:
+                return None
+        except (OSError, WriteError):
+            return None
+    summary = manifest.get("summary")
+    return summary if isinstance(summary, dict) else None
+
+
+def write_pages(docs: Path, pages: dict[str, str], key: str = "", summary: dict[str, object] | None = None) -> WriteResult:
+    """Make `docs` hold exactly `pages` (path -> text) among the generator's files, and
+    record `key` and `summary` in the manifest for `cached_summary`."""
+    files = read_manifest(docs).get("files")
+    previous = set(files) if isinstance(files, dict) else set()
     written: list[str] = []
     unchanged = 0
-    for relative in sorted(pages):
+    for relative in progress(sorted(pages), "write"):
         path = _safe_path(docs, relative)
         data = pages[relative].encode("utf-8")
         if relative not in previous and path.exists() and path.read_bytes() != data:
@@ -76,7 +103,11 @@ def write_pages(docs: Path, pages: dict[str, str]) -> WriteResult:
         path = _safe_path(docs, relative)
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, docs)
-    manifest = (json.dumps(sorted(pages), indent=0, ensure_ascii=False) + "\n").encode("utf-8")
+    sizes = {relative: len(pages[relative].encode("utf-8")) for relative in sorted(pages)}
+    manifest = json.dumps(
+        {"key": key, "summary": summary or {}, "files": sizes},
+        indent=0, ensure_ascii=False, sort_keys=True,
+    ).encode("utf-8") + b"\n"
     manifest_path = docs / MANIFEST
     if not manifest_path.exists() or manifest_path.read_bytes() != manifest:
         atomic_write(manifest_path, manifest)

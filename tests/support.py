@@ -35,6 +35,8 @@ def make_project(folder: Path, seeds: Path = SEEDS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", folder / "overrides", dirs_exist_ok=True)
+    if not (folder / "generator").exists():
+        (folder / "generator").symlink_to(ROOT / "generator")  # mkdocs.yml's hooks live there
     result = generate(seeds, folder / "docs")
     assert result.returncode == 0, result.stderr
     return folder

@@ -1,0 +1,74 @@
+"""Live preview: editing a seed while `mkdocs serve` runs regenerates pages, and stops."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from generator.papers import derive_title, make_slug
+from support import ROOT, SEEDS, make_project
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+def _wait(url: str, status: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _get(url) == status:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    shutil.copytree(SEEDS, project / "seeds")
+    for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
+        shutil.copy(ROOT / name, project / name)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "true"},
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        assert _wait(base, 200, 60), "server did not start"
+        text = "We study how reading lists rebuild themselves while a preview server runs, and why it matters."
+        page = base + f"papers/{make_slug(derive_title(text))}/"
+        assert _get(page) == 404
+        (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")
+        assert _wait(page, 200, 60), "new paper never appeared"
+        (project / "seeds" / "new.txt").unlink()
+        assert _wait(page, 404, 60), "removed paper never disappeared"
+        time.sleep(3)
+        docs = project / "docs"
+        before = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+        time.sleep(4)
+        after = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+        assert before == after, "the generator keeps rewriting files: a rebuild loop"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Error" not in output.replace("0 errors", ""), output[-2000:]
