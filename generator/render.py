@@ -84,9 +84,13 @@ HEADER_INDEX_MIN = 100
 
 
 def index_budget(papers: int) -> int | None:
-    """Characters of each abstract to put in the search index; None for all of it."""
-    per_paper = SEARCH_INDEX_BUDGET // max(papers, 1) - INDEX_OVERHEAD
-    return None if per_paper >= 2_000 else max(per_paper, 0)
+    """Characters of each abstract to put in the search index; None for all of it.
+
+    The paper count is rounded up to a multiple of 5,000, so adding a paper does not
+    change every page."""
+    papers = -(-max(papers, 1) // 5_000) * 5_000
+    per_paper = SEARCH_INDEX_BUDGET // papers - INDEX_OVERHEAD
+    return None if per_paper >= 1_200 else max(per_paper, 0)
 
 
 def indexed_abstract(abstract: str, chars: int | None) -> Markup:
@@ -118,15 +122,18 @@ _ENV = Environment(
 _ENV.filters["math"] = render_math
 _ENV.globals["word_diff"] = word_diff
 _ENV.globals["indexed_abstract"] = indexed_abstract
-_ENV.globals["HEADER_INDEX_MIN"] = HEADER_INDEX_MIN
 _ENV.filters["raw"] = Markup
 _ENV.filters["url"] = lambda value: Markup(_url(str(value)))
 _ENV.globals["category_name"] = arxiv.category_name
 
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter when PyYAML has it (its wheels do): ten times faster than Python's."""
+
+
 def front_matter(data: dict[str, object]) -> str:
     """YAML front matter block, keys in the given order, Unicode kept."""
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
+    text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
     return f"---\n{text}---\n\n"
 
 
@@ -210,12 +217,20 @@ def _url(value: str) -> str:
     return html.escape(value, quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
+_EXCLUDE = " { data-search-exclude }"
+
+
 def render_paper(paper: Paper, site: Site, key: str) -> str:
+    index_chars = index_budget(len(site.papers))
+    header = paper_header(paper, site.taxonomy)
+    if index_chars is not None and index_chars < HEADER_INDEX_MIN:
+        header = header[:1] + [Markup(line + _EXCLUDE) for line in header[1:]]
     body = _ENV.get_template("paper.md.j2").render(
         paper=paper,
-        header=paper_header(paper, site.taxonomy),
+        header=header,
         bibtex=code_block(bibtex(paper, key), "bibtex"),
-        index_chars=index_budget(len(site.papers)),
+        index_chars=index_chars,
+        abstract_heading=Markup("## Abstract" + (_EXCLUDE if index_chars == 0 else "")),
     )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 

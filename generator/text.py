@@ -27,15 +27,17 @@ def fingerprint(text: str) -> str:
     return _NON_WORD.sub("", text)
 
 
-_SCRIPTS = (
-    # (language, first and last code point of its letters)
-    ("zh", "\u4e00", "\u9fff"),
-    ("ja", "\u3040", "\u30ff"),
-    ("ko", "\uac00", "\ud7af"),
-    ("ru", "\u0400", "\u04ff"),
-    ("ar", "\u0600", "\u06ff"),
-    ("he", "\u0590", "\u05ff"),
-)
+_SCRIPTS = {
+    # language: its letters
+    "zh": re.compile(r"[\u4e00-\u9fff]"),
+    "ja": re.compile(r"[\u3040-\u30ff]"),
+    "ko": re.compile(r"[\uac00-\ud7af]"),
+    "ru": re.compile(r"[\u0400-\u04ff]"),
+    "ar": re.compile(r"[\u0600-\u06ff]"),
+    "he": re.compile(r"[\u0590-\u05ff]"),
+}
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_language(text: str) -> str:
@@ -45,12 +47,14 @@ def detect_language(text: str) -> str:
     keep Latin acronyms (LLM, GPT-4), so they never reach 100 %. Kana marks Japanese even
     when Han characters outnumber it.
     """
-    letters = [c for c in text if c.isalpha()]
-    counts = {lang: sum(1 for c in letters if lo <= c <= hi) for lang, lo, hi in _SCRIPTS}
-    if counts["ja"] >= 5 and counts["ja"] + counts["zh"] >= 0.2 * len(letters):
+    letters = len(_LETTER.findall(text))
+    if not letters or len(_LATIN.findall(text)) == letters:
+        return "en"
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in _SCRIPTS.items()}
+    if counts["ja"] >= 5 and counts["ja"] + counts["zh"] >= 0.2 * letters:
         return "ja"
-    for lang, _, _ in _SCRIPTS:
-        if letters and counts[lang] >= 0.2 * len(letters):
+    for lang, count in counts.items():
+        if count >= 0.2 * letters:
             return lang
     return "en"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -15,7 +16,8 @@ from .model import Paper, Problem
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
 MIN_SCORE = 2
-"""Two distinct terms in the abstract, or one in the title, put a paper in a topic."""
+"""Two distinct terms in the abstract, or one in the title, put a paper in a topic. A term
+scores TITLE_WEIGHT when it is in the title, else 1 when it is in the abstract."""
 FALLBACK = "other"
 
 
@@ -31,27 +33,18 @@ class Topic:
     so `preference` also finds `preferences`. A term in a non-spaced script (Chinese)
     matches anywhere."""
 
-    def score(self, title: str, abstract: str) -> int:
-        title, abstract = title.casefold(), abstract.casefold()
-        return sum(
-            TITLE_WEIGHT * bool(pattern.search(title)) or bool(pattern.search(abstract))
-            for pattern in self.patterns
-        )
 
-    @property
-    def patterns(self) -> list[re.Pattern[str]]:
-        return _patterns(self.terms)
-
-
-_PATTERN_CACHE: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
-
-
-def _patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:
-    if terms not in _PATTERN_CACHE:
-        _PATTERN_CACHE[terms] = [
-            re.compile((r"\b" if term[:1].isascii() else "") + re.escape(term.casefold())) for term in terms
-        ]
-    return _PATTERN_CACHE[terms]
+@cache
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for all terms, longest first: a term inside a longer one that matched
+    ("human feedback" in "reinforcement learning from human feedback") is not counted again."""
+    if not terms:
+        return None
+    ordered = sorted(terms, key=lambda term: (-len(term), term))
+    english = [re.escape(term) for term in ordered if term[:1].isascii()]
+    other = [re.escape(term) for term in ordered if not term[:1].isascii()]
+    parts = ([r"\b(?:" + "|".join(english) + ")"] if english else []) + other
+    return re.compile("|".join(parts))
 
 
 @dataclass(frozen=True)
@@ -60,6 +53,31 @@ class Taxonomy:
 
     def get(self, slug: str) -> Topic | None:
         return next((topic for topic in self.topics if topic.slug == slug), None)
+
+    def scores(self, title: str, abstract: str) -> dict[str, int]:
+        """Every topic's score (see `Topic.score`), with one scan of the text for all topics."""
+        all_terms = tuple(sorted({term for topic in self.topics for term in topic.terms}))
+        pattern = _pattern(all_terms)
+        scores = {topic.slug: 0 for topic in self.topics if topic.terms}
+        if pattern is None:
+            return scores
+        in_title = set(pattern.findall(title.casefold()))
+        in_abstract = set(pattern.findall(abstract.casefold())) - in_title
+        owners = _owners(self.topics)
+        for terms, weight in ((in_title, TITLE_WEIGHT), (in_abstract, 1)):
+            for term in terms:
+                for slug in owners.get(term, ()):
+                    scores[slug] += weight
+        return scores
+
+
+@cache
+def _owners(topics: tuple[Topic, ...]) -> dict[str, tuple[str, ...]]:
+    owners: dict[str, list[str]] = {}
+    for topic in topics:
+        for term in topic.terms:
+            owners.setdefault(term, []).append(topic.slug)
+    return {term: tuple(slugs) for term, slugs in owners.items()}
 
 
 OTHER = Topic(FALLBACK, "Other", "Papers that match no topic of the taxonomy.", ())
@@ -111,7 +129,7 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[list[Pap
                 continue
         text = " ".join(member.record.abstract for member in paper.cluster.members)
         title = "" if paper.title_derived else paper.title
-        scores = [(topic.score(title, text), topic.slug) for topic in taxonomy.topics if topic.terms]
+        scores = [(score, slug) for slug, score in taxonomy.scores(title, text).items()]
         chosen = tuple(slug for score, slug in scores if score >= MIN_SCORE)
         if not chosen:
             best = max(scores, default=(0, FALLBACK), key=lambda pair: pair[0])

@@ -134,3 +134,20 @@ def test_taxonomy_file_is_documented_yaml():
         assert topic["name"] and topic["description"]
         if topic["slug"] != "other":
             assert topic["terms"]["en"] and topic["terms"]["zh"], topic["slug"]
+
+
+def test_paper_header_lines_are_separate_paragraphs(seeds_site: Path):
+    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through/index.html").read_text("utf-8")
+    for label in ("Authors:", "Year:", "Topics:", "Links:"):
+        assert f"<p><strong>{label}</strong>" in html, label
+
+
+def test_small_lists_index_whole_abstracts_large_ones_a_budget():
+    from generator.render import index_budget, indexed_abstract
+
+    assert index_budget(33) is None and index_budget(5_000) is None
+    assert 0 < index_budget(10_000) < 1_000  # type: ignore[operator]
+    assert index_budget(100_000) == 0
+    text = "First sentence here. Second sentence is longer than the budget allows."
+    assert str(indexed_abstract(text, 25)) == "First sentence here\\.<span data-search-exclude> Second sentence is longer than the budget allows\\.</span>"
+    assert "data-search-exclude" not in str(indexed_abstract(text, None))
