@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import progress as progress_module
 from .build import Options, Summary, build
+from .model import group_problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(summary: Summary, quiet: bool = False) -> None:
     if not quiet:
-        for problem in summary.problems:
-            print(problem, file=sys.stderr)
+        for run in group_problems(summary.problems):
+            print(run, file=sys.stderr)
     written = summary.written
     print(
         f"{summary.files} files read, {summary.records} records found, {summary.papers} unique papers, "

@@ -63,6 +63,34 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class ProblemRun:
+    """Consecutive problems of one file with the same reason: one line of a report."""
+
+    first: Problem
+    last_line: int
+    count: int
+
+    def __str__(self) -> str:
+        if self.count == 1:
+            return str(self.first)
+        p = self.first
+        return f"{p.file}:{p.line}-{self.last_line}: {p.severity}: {p.reason} ({self.count} records)"
+
+
+def group_problems(problems: list[Problem] | tuple[Problem, ...]) -> list[ProblemRun]:
+    """Problems in runs: 100,000 rejected lines of one file become one line of the report."""
+    runs: list[ProblemRun] = []
+    for problem in problems:
+        last = runs[-1] if runs else None
+        if (last and last.first.file == problem.file and last.first.reason == problem.reason
+                and last.first.severity == problem.severity and last.last_line <= problem.line):
+            runs[-1] = ProblemRun(last.first, problem.line, last.count + 1)
+        else:
+            runs.append(ProblemRun(problem, problem.line, 1))
+    return runs
+
+
+@dataclass(frozen=True)
 class Link:
     """Evidence that two exact-groups are the same paper."""
 

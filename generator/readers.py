@@ -78,16 +78,17 @@ def decode(data: bytes) -> tuple[str, list[str]]:
                 raise DecodeError(f"has a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}: {error.reason}") from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
-    if b"\x00" in data:
-        controls = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32)
-        if controls > 0.02 * min(len(data), 65536):
-            raise DecodeError("is a binary file, not text")
+    sample = data[:65536]
+    binary = sum(1 for b in sample if b < 9 or 13 < b < 32) > 0.05 * max(len(sample), 1)
+    if b"\x00" in data and not binary:
         nuls = data.count(b"\x00")
         data = data.replace(b"\x00", b"")
         warnings.append(f"removed {nuls} NUL byte(s)")
     try:
-        return data.decode("utf-8"), warnings
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        if binary:
+            raise DecodeError("is a binary file, not text") from None
         line = data[: error.start].count(b"\n") + 1
         hint = ""
         try:
@@ -95,9 +96,10 @@ def decode(data: bytes) -> tuple[str, list[str]]:
                 hint = "; it looks like GB18030 Chinese: convert it with `iconv -f GB18030 -t UTF-8`"
         except UnicodeDecodeError:
             pass
-        raise DecodeError(
-            f"is not UTF-8 text: invalid byte 0x{data[error.start]:02x} on line {line}{hint}"
-        ) from None
+        raise DecodeError(f"is not UTF-8 text: invalid byte 0x{data[error.start]:02x} on line {line}{hint}") from None
+    if binary:
+        raise DecodeError("is a binary file, not text")
+    return text, warnings
 
 
 def split_lines(text: str) -> list[Line]:
@@ -264,7 +266,9 @@ def read_seed(data: bytes, name: str) -> Reading:
     out = _Collector(name, format)
     for repair in repairs:
         out.warn(0, repair)
-    if format == "paragraphs" and any(line.text.strip() for line in lines):
+    if not any(line.text.strip() for line in lines):
+        out.warn(0, "file is empty")
+    elif format == "paragraphs":
         out.warn(
             1,
             "no known format (no 'Abstract:' lines, listing headers or 'translated by' separators); "

@@ -25,7 +25,7 @@ import os
 
 from . import arxiv
 from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json
-from .model import Paper, Problem
+from .model import Paper, Problem, group_problems
 from .progress import progress
 from .topics import Taxonomy
 
@@ -247,6 +247,7 @@ def render_pages(site: Site) -> dict[str, str]:
     kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
     errors = [p for p in site.problems if p.severity == "error"]
     warnings = [p for p in site.problems if p.severity == "warning"]
+    error_runs, warning_runs = group_problems(errors), group_problems(warnings)
     context = dict(
         site=site,
         papers=site.papers,
@@ -256,6 +257,8 @@ def render_pages(site: Site) -> dict[str, str]:
         kinds=kinds,
         errors=errors,
         warnings=warnings,
+        error_runs=error_runs,
+        warning_runs=warning_runs,
         derived=[p for p in site.papers if p.title_derived],
         chart=[(topic.name, len(by_topic[topic.slug])) for topic in site.taxonomy.topics],
         translations=sum(1 for p in site.papers for m in p.cluster.members if m.record.language != "en"),

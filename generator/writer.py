@@ -81,38 +81,52 @@ def cached_summary(docs: Path, key: str) -> dict[str, object] | None:
     return summary if isinstance(summary, dict) else None
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _write_manifest(docs: Path, key: str, summary: dict[str, object], files: dict[str, int]) -> None:
+    manifest = json.dumps({"key": key, "summary": summary, "files": files}, indent=0, ensure_ascii=False, sort_keys=True)
+    data = manifest.encode("utf-8") + b"\n"
+    if _read(docs / MANIFEST) != data:
+        atomic_write(docs / MANIFEST, data)
+
+
 def write_pages(docs: Path, pages: dict[str, str], key: str = "", summary: dict[str, object] | None = None) -> WriteResult:
     """Make `docs` hold exactly `pages` (path -> text) among the generator's files, and
-    record `key` and `summary` in the manifest for `cached_summary`."""
+    record `key` and `summary` in the manifest for `cached_summary`.
+
+    Before creating a file, the manifest already claims it (with no key), so a build
+    killed halfway leaves no file the next build would not own, and is never taken for
+    a finished one."""
     files = read_manifest(docs).get("files")
-    previous = set(files) if isinstance(files, dict) else set()
+    previous: dict[str, int] = dict(files) if isinstance(files, dict) else {}
+    encoded = {relative: pages[relative].encode("utf-8") for relative in sorted(pages)}
+    unchanged_pages = set()
+    for relative, data in encoded.items():
+        existing = _read(_safe_path(docs, relative))
+        if existing == data:
+            unchanged_pages.add(relative)
+        elif existing is not None and relative not in previous:
+            raise WriteError(f"{docs / relative} exists and was not written by the generator; move it or rename the page")
+    new = set(encoded) - set(previous)
+    if new or unchanged_pages != set(encoded):
+        _write_manifest(docs, "", {}, {**previous, **{relative: -1 for relative in new}})
     written: list[str] = []
-    unchanged = 0
-    for relative in progress(sorted(pages), "write"):
-        path = _safe_path(docs, relative)
-        data = pages[relative].encode("utf-8")
-        if relative not in previous and path.exists() and path.read_bytes() != data:
-            raise WriteError(f"{path} exists and was not written by the generator; move it or rename the page")
-        if path.exists() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        atomic_write(path, data)
+    for relative in progress(sorted(set(encoded) - unchanged_pages), "write"):
+        atomic_write(_safe_path(docs, relative), encoded[relative])
         written.append(relative)
-    removed = sorted(previous - set(pages))
+    removed = sorted(set(previous) - set(encoded))
     for relative in removed:
         path = _safe_path(docs, relative)
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, docs)
-    sizes = {relative: len(pages[relative].encode("utf-8")) for relative in sorted(pages)}
-    manifest = json.dumps(
-        {"key": key, "summary": summary or {}, "files": sizes},
-        indent=0, ensure_ascii=False, sort_keys=True,
-    ).encode("utf-8") + b"\n"
-    manifest_path = docs / MANIFEST
-    if not manifest_path.exists() or manifest_path.read_bytes() != manifest:
-        atomic_write(manifest_path, manifest)
+    _write_manifest(docs, key, summary or {}, {relative: len(data) for relative, data in encoded.items()})
     _remove_stale_temporaries(docs, pages)
-    return WriteResult(tuple(written), unchanged, tuple(removed))
+    return WriteResult(tuple(written), len(unchanged_pages), tuple(removed))
 
 
 def _remove_empty_parents(folder: Path, docs: Path) -> None:

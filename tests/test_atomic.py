@@ -1,0 +1,80 @@
+"""A build killed at any moment leaves every file old or new, and the next build repairs all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from support import ROOT, generate
+
+
+def seeds(folder: Path, version: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [f"Abstract: Paper {i} studies question {i * 7919 % 10007} with method {i * 104729 % 9973}; {version}." for i in range(2500)]
+    (folder / "list.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def snapshot(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+
+
+def test_killed_build_leaves_old_or_new_files_and_next_build_repairs(tmp_path: Path):
+    docs = tmp_path / "docs"
+    assert generate(seeds(tmp_path / "v1", "first version"), docs).returncode == 0
+    old = snapshot(docs)
+    assert generate(seeds(tmp_path / "v2", "second version"), tmp_path / "reference").returncode == 0
+    new = snapshot(tmp_path / "reference")
+
+    start = time.time()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--seeds", str(tmp_path / "v2"), "--docs", str(docs), "--quiet"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    killed_while_writing = False
+    while process.poll() is None and time.time() - start < 120:
+        if any(p.stat().st_mtime > start for p in (docs / "papers").glob("*.md")):
+            os.kill(process.pid, signal.SIGKILL)
+            killed_while_writing = True
+            break
+        time.sleep(0.01)
+    process.wait()
+    assert killed_while_writing, "the build finished before it could be killed"
+
+    after = snapshot(docs)
+    mixed = {"old": 0, "new": 0}
+    for name, data in after.items():
+        if Path(name).name.startswith("."):
+            continue  # the manifest (old until the end) and temporary files (removed next time)
+        assert data == old.get(name) or data == new.get(name), f"{name} is neither old nor new"
+        mixed["new" if data == new.get(name) and data != old.get(name) else "old"] += 1
+    assert mixed["new"] > 0 and mixed["old"] > 0, mixed  # really killed midway
+
+    assert generate(tmp_path / "v2", docs).returncode == 0
+    assert snapshot(docs) == new
+
+
+def test_files_of_a_killed_build_stay_owned_when_the_seeds_change_again(tmp_path: Path):
+    """A page written by a killed build, then no longer needed or needed with other text,
+    is removed or rewritten by the next build rather than mistaken for a hand-written file."""
+    docs = tmp_path / "docs"
+    assert generate(seeds(tmp_path / "v1", "first version"), docs).returncode == 0
+    start = time.time()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--seeds", str(seeds(tmp_path / "v2", "second version")), "--docs", str(docs), "--quiet"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    while process.poll() is None and time.time() - start < 120:
+        if any(p.stat().st_mtime > start for p in (docs / "papers").glob("*.md")):
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    process.wait()
+    result = generate(seeds(tmp_path / "v3", "third version"), docs)
+    assert result.returncode == 0, result.stderr
+    assert generate(tmp_path / "v3", tmp_path / "reference").returncode == 0
+    assert snapshot(docs) == snapshot(tmp_path / "reference")
