@@ -114,7 +114,7 @@ def input_key(options: Options) -> str:
     """A hash of everything the output depends on: seed files (names and bytes), the
     catalog, taxonomy and overrides files, the generator's own code, and SITE_URL."""
     digest = hashlib.sha256()
-    sources = [(f"seed:{p.relative_to(options.seeds).as_posix()}", p) for p in list_seed_files(options.seeds)]
+    sources = sorted((f"seed:{p.relative_to(options.seeds).as_posix()}", p) for p in list_seed_files(options.seeds))
     sources += [(f"config:{p.name}", p) for p in (options.catalog, options.taxonomy, options.overrides)]
     code = Path(__file__).parent
     sources += [(f"code:{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*")) if p.suffix in (".py", ".j2")]

@@ -22,7 +22,8 @@ TERMS_KEPT = 40
 MAX_DF = 0.05
 """A term in more than 5 % of papers (and more than 20) says little about the topic."""
 MIN_SCORE = 0.02
-BLOCK = 2000
+BLOCK = 500
+"""Rows per sparse product: bounds memory whatever the list size."""
 
 
 def _terms(paper: Paper) -> Terms:
@@ -38,16 +39,21 @@ def add_related(papers: Sequence[Paper]) -> list[Paper]:
     space = Space(documents)
     matrix = space.matrix(documents)
     matrix = _prune(matrix)
-    slugs = np.array([p.slug for p in papers])
+    slugs = [p.slug for p in papers]
     result = []
     for start in range(0, len(papers), BLOCK):
-        block = (matrix[start : start + BLOCK] @ matrix.T).toarray()
-        for offset, row in enumerate(block):
+        block = sparse.csr_matrix(matrix[start : start + BLOCK] @ matrix.T)
+        for offset in range(block.shape[0]):
             index = start + offset
-            row[index] = -1.0
-            top = np.argpartition(-row, min(COUNT, len(row) - 1))[: COUNT + 1]
-            ranked = sorted((i for i in top if row[i] >= MIN_SCORE), key=lambda i: (-round(row[i], 6), slugs[i]))[:COUNT]
-            related = tuple(Related(papers[i].slug, papers[i].title, round(float(row[i]), 3)) for i in ranked)
+            low, high = block.indptr[offset], block.indptr[offset + 1]
+            columns, scores = block.indices[low:high], np.round(block.data[low:high], 6)
+            keep = (columns != index) & (scores >= MIN_SCORE)
+            columns, scores = columns[keep], scores[keep]
+            if len(scores) > 4 * COUNT:  # ties are broken by slug below, so keep some spare
+                top = np.argpartition(-scores, 4 * COUNT)[: 4 * COUNT]
+                columns, scores = columns[top], scores[top]
+            best = sorted(zip((-scores).tolist(), (slugs[c] for c in columns), columns.tolist()))[:COUNT]
+            related = tuple(Related(papers[c].slug, papers[c].title, round(-s, 3)) for s, _, c in best)
             result.append(replace(papers[index], related=related))
     return result
 

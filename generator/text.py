@@ -47,6 +47,8 @@ def detect_language(text: str) -> str:
     keep Latin acronyms (LLM, GPT-4), so they never reach 100 %. Kana marks Japanese even
     when Han characters outnumber it.
     """
+    if text.isascii():
+        return "en"
     letters = len(_LETTER.findall(text))
     if not letters or len(_LATIN.findall(text)) == letters:
         return "en"
