@@ -10,16 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import load_catalog
-from .dedupe import cluster_duplicates
 from .model import Problem, Record
-from .overrides import load_overrides
-from .papers import make_papers
 from .progress import progress
 from .readers import read_seed
-from .related import add_related
-from .render import Site, render_pages
-from .topics import assign_topics, load_taxonomy
 from .writer import WriteResult, cached_summary, write_pages
 
 
@@ -135,6 +128,20 @@ def build(options: Options) -> Summary:
         summary = Summary.from_json(stored)
         summary.seconds["check"] = time.perf_counter() - start
         return summary
+    return generate(options, key)
+
+
+def generate(options: Options, key: str) -> Summary:
+    """Run every stage. The stages import numpy, scipy, jinja2 and more (0.2 s), so they
+    are imported here, not at the top: a build with nothing to do never pays for them."""
+    from .catalog import load_catalog
+    from .dedupe import cluster_duplicates
+    from .overrides import load_overrides
+    from .papers import make_papers
+    from .related import add_related
+    from .render import Site, render_pages
+    from .topics import assign_topics, load_taxonomy
+
     summary = Summary()
     with _timed(summary, "read"):
         records, problems, summary.files = read_seeds(options.seeds)
@@ -150,6 +157,7 @@ def build(options: Options) -> Summary:
         papers = make_papers(clusters, entries)
     with _timed(summary, "topics"):
         papers, topic_problems = assign_topics(papers, taxonomy)
+    with _timed(summary, "related"):
         papers = add_related(papers)
     problems += match_problems + topic_problems
     summary.records = len(records)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from . import arxiv
-from .model import Paper
+from .model import Member, Paper
 
 _BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
 
@@ -106,20 +106,24 @@ def paper_record(paper: Paper) -> dict[str, object]:
         "topics": list(paper.topics),
         "abstract": paper.abstract,
         "related": [{"slug": r.slug, "title": r.title, "score": r.score} for r in paper.related],
-        "sources": [
-            {
-                "file": m.record.source.file,
-                "line": m.record.source.line,
-                "format": m.record.source.format,
-                "kind": m.kind,
-                "score": m.score,
-                "reason": m.reason,
-                "language": m.record.language,
-                "abstract": m.record.abstract,
-            }
-            for m in paper.cluster.members
-        ],
+        "sources": [source_record(m, with_abstract=True) for m in paper.cluster.members],
     }
+
+
+def source_record(member: Member, with_abstract: bool = False) -> dict[str, object]:
+    """Where a member record came from, how it was matched, and (for exports) its text."""
+    record = {
+        "file": member.record.source.file,
+        "line": member.record.source.line,
+        "format": member.record.source.format,
+        "kind": member.kind,
+        "score": member.score,
+        "language": member.record.language,
+        "reason": member.reason,
+    }
+    if with_abstract:
+        record["abstract"] = member.record.abstract
+    return record
 
 
 def papers_json(papers: Sequence[Paper]) -> str:

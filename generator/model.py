@@ -108,7 +108,7 @@ class Member:
 
     record: Record
     kind: str
-    """`canonical`, `exact`, `reworded` or `translation`."""
+    """`canonical`, `exact`, `reworded`, `translation`, or `forced` (by duplicates.yml)."""
     score: float
     """Similarity to the canonical record, 1.0 for the canonical and exact copies."""
     reason: str = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -21,13 +22,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-import os
-
 from . import arxiv
-from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json
+from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json, source_record
 from .model import Paper, Problem, group_problems
 from .progress import progress
 from .topics import Taxonomy
+
+SITE_NAME = "AI Safety Reading List"
+UNSEARCHED = {"search": {"exclude": True}}
+"""Front matter that keeps a listing page out of the search index: a search should land on
+the paper, not on every list that repeats its title and first sentence."""
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 """Python-Markdown's escapable characters (with the tables extension). Others must not be
@@ -119,12 +123,6 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters["math"] = render_math
-_ENV.globals["word_diff"] = word_diff
-_ENV.globals["indexed_abstract"] = indexed_abstract
-_ENV.filters["raw"] = Markup
-_ENV.filters["url"] = lambda value: Markup(_url(str(value)))
-_ENV.globals["category_name"] = arxiv.category_name
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -165,18 +163,7 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
         "title_derived": paper.title_derived,
         "machine_translated": paper.machine_translated,
         "template": "paper.html",
-        "sources": [
-            {
-                "file": m.record.source.file,
-                "line": m.record.source.line,
-                "format": m.record.source.format,
-                "kind": m.kind,
-                "score": m.score,
-                "language": m.record.language,
-                "reason": m.reason,
-            }
-            for m in paper.cluster.members
-        ],
+        "sources": [source_record(m) for m in paper.cluster.members],
     }
 
 
@@ -242,7 +229,7 @@ def render_pages(site: Site) -> dict[str, str]:
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
-        pages[f"topics/{topic.slug}.md"] = _page("topic.md.j2", {"title": topic.name}, topic=topic, papers=members)
+        pages[f"topics/{topic.slug}.md"] = _page("topic.md.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members)
     clusters = [p for p in site.papers if len(p.cluster.members) > 1]
     kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
     errors = [p for p in site.problems if p.severity == "error"]
@@ -265,16 +252,14 @@ def render_pages(site: Site) -> dict[str, str]:
     )
     pages["index.md"] = _page("home.md.j2", {"title": "Home"}, **context)
     pages["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
-    pages["duplicates.md"] = _page("duplicates.md.j2", {"title": "Duplicates"}, **context)
-    pages["rejected.md"] = _page("rejected.md.j2", {"title": "Rejected input"}, **context)
-    pages["needs-metadata.md"] = _page("needs-metadata.md.j2", {"title": "Needs metadata"}, **context)
+    pages["duplicates.md"] = _page("duplicates.md.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
+    pages["rejected.md"] = _page("rejected.md.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
+    pages["needs-metadata.md"] = _page("needs-metadata.md.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
+    pages["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
     pages["papers.bib"] = papers_bib(site.papers, keys)
     pages["papers.json"] = papers_json(site.papers)
     pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))
     return pages
-
-
-SITE_NAME = "AI Safety Reading List"
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> Markup:
@@ -297,9 +282,6 @@ def bar_chart(rows: list[tuple[str, int]]) -> Markup:
     return Markup("".join(parts))
 
 
-_ENV.globals["bar_chart"] = bar_chart
-
-
 def _page(template: str, meta: dict[str, object], **context: object) -> str:
     return front_matter(meta) + _ENV.get_template(template).render(**context)
 
@@ -309,4 +291,5 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-_ENV.filters["first_sentence"] = first_sentence
+_ENV.filters.update(math=render_math, first_sentence=first_sentence, url=lambda value: Markup(_url(str(value))))
+_ENV.globals.update(word_diff=word_diff, indexed_abstract=indexed_abstract, bar_chart=bar_chart)

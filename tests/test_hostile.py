@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -116,10 +117,14 @@ def test_no_script_runs_in_the_browser(hostile_site: Path):
     assert dialogs == []
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1500"))
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000) | st.text(max_size=2000).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_fuzz_readers_never_crash_and_account_for_every_line(data: bytes):
-    """1,500 generated files (raw bytes and arbitrary text) per run."""
+    """FUZZ_EXAMPLES generated files (raw bytes and arbitrary text; 1,500 by default,
+    `FUZZ_EXAMPLES=50000 pytest -k fuzz` for a long run)."""
     reading = read_seed(data, "fuzz.txt")
     assert all(r.abstract and r.source.file == "fuzz.txt" for r in reading.records)
     if reading.format is None:
