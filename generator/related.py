@@ -18,9 +18,11 @@ from .crosslingual import Space, Terms, document_terms
 from .model import Paper, Related
 
 COUNT = 5
-TERMS_KEPT = 40
-MAX_DF = 0.05
-"""A term in more than 5 % of papers (and more than 20) says little about the topic."""
+TERMS_KEPT = 30
+MAX_DF = 0.02
+"""A term in more than 2 % of papers (and more than 20) says little about the topic. With
+30 terms kept, related papers for the 35,012-paper corpus take 9.6 s (40 terms and 5 %:
+17.2 s, with neighbours of much the same quality by eye)."""
 MIN_SCORE = 0.02
 BLOCK = 500
 """Rows per sparse product: bounds memory whatever the list size."""

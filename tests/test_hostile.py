@@ -172,3 +172,15 @@ def test_generator_refuses_to_overwrite_a_hand_written_file(tmp_path: Path):
     result = generate(seeds, docs)
     assert result.returncode != 0 and "was not written by the generator" in result.stderr
     assert (docs / "papers" / "the-first-abstract-of-this-small-list-of-papers.md").read_text("utf-8") == "mine\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.lists(st.text(), max_size=3), st.integers(min_value=-1, max_value=10**6))
+def test_front_matter_round_trips_through_a_yaml_loader(title: str, authors: list[str], line: int):
+    from generator.render import front_matter
+
+    data = {"title": title, "authors": authors, "date": None, "flag": True,
+            "sources": [{"file": title, "line": line, "score": 0.5}]}
+    text = front_matter(data)
+    assert text.startswith("---\n") and text.endswith("\n---\n\n")
+    assert yaml.safe_load(text[4:-6]) == data
