@@ -141,25 +141,25 @@ def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
         key=lambda p: (p.date or f"{p.year}-01-01", p.slug),
         reverse=True,
     )
-    ns = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", ns)
-    feed = ET.Element(f"{{{ns}}}feed")
-    ET.SubElement(feed, f"{{{ns}}}title").text = site_name
-    ET.SubElement(feed, f"{{{ns}}}id").text = (base_url or "urn:reading-list:") + "feed.xml"
-    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base_url}feed.xml")
+    # Unqualified elements under a default namespace set by hand: ElementTree's prefix
+    # registry is global, and MathML serialisation must not change the feed's output.
+    feed = ET.Element("feed", xmlns="http://www.w3.org/2005/Atom")
+    ET.SubElement(feed, "title").text = site_name
+    ET.SubElement(feed, "id").text = (base_url or "urn:reading-list:") + "feed.xml"
+    ET.SubElement(feed, "link", rel="self", href=f"{base_url}feed.xml")
     newest = (dated[0].date or f"{dated[0].year}-01-01") if dated else "1970-01-01"
-    ET.SubElement(feed, f"{{{ns}}}updated").text = f"{newest}T00:00:00Z"
+    ET.SubElement(feed, "updated").text = f"{newest}T00:00:00Z"
     for paper in dated:
-        entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        ET.SubElement(entry, f"{{{ns}}}title").text = paper.title
-        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:reading-list:{paper.slug}"
-        ET.SubElement(entry, f"{{{ns}}}link", href=f"{base_url}papers/{paper.slug}/")
-        ET.SubElement(entry, f"{{{ns}}}updated").text = f"{paper.date or f'{paper.year}-01-01'}T00:00:00Z"
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "title").text = paper.title
+        ET.SubElement(entry, "id").text = f"urn:reading-list:{paper.slug}"
+        ET.SubElement(entry, "link", href=f"{base_url}papers/{paper.slug}/")
+        ET.SubElement(entry, "updated").text = f"{paper.date or f'{paper.year}-01-01'}T00:00:00Z"
         for name in paper.authors or ("Unknown",):
-            author = ET.SubElement(entry, f"{{{ns}}}author")
-            ET.SubElement(author, f"{{{ns}}}name").text = name
+            author = ET.SubElement(entry, "author")
+            ET.SubElement(author, "name").text = name
         for topic in paper.topics:
-            ET.SubElement(entry, f"{{{ns}}}category", term=topic)
-        ET.SubElement(entry, f"{{{ns}}}summary").text = paper.abstract
+            ET.SubElement(entry, "category", term=topic)
+        ET.SubElement(entry, "summary").text = paper.abstract
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -11,7 +11,7 @@ from slugify import slugify
 
 from .catalog import Entry
 from .model import Cluster, Paper
-from .text import fingerprint
+from .text import fingerprint, latex_to_text
 
 SLUG_WORDS_MAX = 60
 """Characters of title kept in a slug: readable in a URL, short enough for any file system."""
@@ -27,7 +27,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 
 def derive_title(abstract: str, words: int = 12) -> str:
     """A readable title from an abstract: its first sentence, cut to about a dozen words."""
-    first = _SENTENCE_END.split(abstract, maxsplit=1)[0].strip().rstrip(".。")
+    first = latex_to_text(_SENTENCE_END.split(abstract, maxsplit=1)[0]).strip().rstrip(".。")
     if " " not in first:  # Chinese and Japanese have no spaces: count characters instead
         return first if len(first) <= 30 else first[:30] + "…"
     tokens = first.split()
@@ -62,7 +62,7 @@ def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
     year = entry.year if entry and entry.year else (int(date[:4]) if date else None)
     return Paper(
         slug="",
-        title=title or derive_title(canonical.abstract),
+        title=latex_to_text(title) if title else derive_title(canonical.abstract),
         title_derived=title is None,
         authors=tuple(authors),
         date=date,

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.etree import ElementTree as ET
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -26,6 +27,7 @@ from . import arxiv
 from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json, source_record
 from .model import Paper, Problem, group_problems
 from .progress import progress
+from .text import latex_to_text
 from .topics import Taxonomy
 
 SITE_NAME = "AI Safety Reading List"
@@ -45,21 +47,68 @@ def md_escape(text: str) -> str:
 
 
 def render_math(text: str) -> Markup:
-    """Escaped text with each `$...$` turned into MathML, so no script or CDN is needed.
+    """HTML-escaped text with each `$...$` turned into MathML, so no script or CDN is
+    needed. For raw HTML only (see `abstract_html`): it has no Markdown escapes.
 
-    LaTeX that latex2mathml cannot convert stays as escaped source text.
+    A formula that cannot be converted safely is shown as plain text (`latex_to_text`).
     """
     parts, end = [], 0
     for match in _MATH.finditer(text):
-        try:
-            mathml = latex_to_mathml(match[1])
-        except Exception:  # latex2mathml raises many kinds; the text is still shown
-            continue
-        parts.append(md_escape(text[end : match.start()]))
-        parts.append(mathml.replace("\n", ""))
+        mathml = safe_mathml(match[1])
+        parts.append(html.escape(text[end : match.start()]))
+        parts.append(mathml if mathml is not None else html.escape(latex_to_text(match[0])))
         end = match.end()
-    parts.append(md_escape(text[end:]))
+    parts.append(html.escape(text[end:]))
     return Markup("".join(parts))
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+_MATHML_TAGS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mover munder "
+    "munderover mstyle mtable mtr mtd mpadded mphantom menclose merror semantics".split()
+)
+_MATHML_ATTRIBUTES = frozenset(
+    "xmlns display mathvariant stretchy fence separator lspace rspace linethickness columnalign "
+    "rowalign width height depth accent accentunder minsize maxsize movablelimits form symmetric "
+    "largeop notation rowspacing columnspacing displaystyle scriptlevel columnlines rowlines frame "
+    "bevelled".split()
+)
+
+
+def safe_mathml(latex: str) -> str | None:
+    """MathML for a LaTeX formula, or None when it cannot be made safely.
+
+    latex2mathml does not escape text: `\\texttt{<script>...}` comes out as a live script
+    element, and `\\href{javascript:...}` as a link. So its output is parsed as XML and
+    kept only if every element is a MathML element and every attribute a presentation
+    attribute; it is then serialised again, which escapes all text (and writes `<mi></mi>`,
+    not `<mi />`, which HTML parsers such as Material's search indexer misread)."""
+    try:
+        # Angle brackets in text commands (`\\texttt{<think>}`) stand in as look-alikes
+        # during conversion, and come back escaped.
+        tree = ET.fromstring(latex_to_mathml(latex.replace("<", "\uff1c").replace(">", "\uff1e")))
+    except Exception:  # latex2mathml and the XML parser raise many kinds; the caller shows text
+        return None
+    for element in tree.iter():
+        namespace, _, tag = element.tag.rpartition("}")
+        if namespace != "{" + MATHML or tag not in _MATHML_TAGS or not set(element.attrib) <= _MATHML_ATTRIBUTES:
+            return None
+        element.tag = tag  # serialise without prefixes (ElementTree's prefix registry is global)
+    tree.set("xmlns", MATHML)
+    mathml = ET.tostring(tree, encoding="unicode", short_empty_elements=False)
+    return mathml.replace("\uff1c", "&lt;").replace("\uff1e", "&gt;")
+
+
+def abstract_html(text: str, index_chars: int | None = None) -> Markup:
+    """An abstract as a raw HTML paragraph: Markdown leaves it alone, so it needs no
+    Markdown escapes and math at its start cannot turn it into something else. Past
+    `index_chars` (cut at a sentence or word end) the text is marked
+    `data-search-exclude`, out of the search index but on the page."""
+    if index_chars is None or len(text) <= index_chars:
+        return Markup(f'<p class="abstract">{render_math(text)}</p>')
+    cut = max(text.rfind(". ", 0, index_chars + 1) + 1, text.rfind(" ", 0, index_chars + 1), 0)
+    head, tail = render_math(text[:cut]), render_math(text[cut:])
+    return Markup(f'<p class="abstract">{head}<span data-search-exclude>{tail}</span></p>')
 
 
 def word_diff(old: str, new: str) -> Markup:
@@ -95,16 +144,6 @@ def index_budget(papers: int) -> int | None:
     papers = -(-max(papers, 1) // 5_000) * 5_000
     per_paper = SEARCH_INDEX_BUDGET // papers - INDEX_OVERHEAD
     return None if per_paper >= 1_200 else max(per_paper, 0)
-
-
-def indexed_abstract(abstract: str, chars: int | None) -> Markup:
-    """The abstract, whole on the page, with the part past `chars` (cut at a sentence or
-    word end) marked `data-search-exclude` so it stays out of the search index."""
-    if chars is None or len(abstract) <= chars:
-        return render_math(abstract)
-    cut = max(abstract.rfind(". ", 0, chars + 1) + 1, abstract.rfind(" ", 0, chars + 1), 0)
-    head, tail = abstract[:cut], abstract[cut:]
-    return Markup(f"{render_math(head)}<span data-search-exclude>{render_math(tail)}</span>")
 
 
 def _finalize(value: object) -> object:
@@ -304,9 +343,10 @@ def _page(template: str, meta: dict[str, object], **context: object) -> str:
 
 
 def first_sentence(text: str, limit: int = 200) -> str:
-    sentence = re.split(r"(?<=[.!?。！？])\s", text, maxsplit=1)[0]
+    """The first sentence, at most `limit` characters, with LaTeX as plain text."""
+    sentence = latex_to_text(re.split(r"(?<=[.!?。！？])\s", text, maxsplit=1)[0])
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-_ENV.filters.update(math=render_math, first_sentence=first_sentence, url=lambda value: Markup(_url(str(value))))
-_ENV.globals.update(word_diff=word_diff, indexed_abstract=indexed_abstract, bar_chart=bar_chart)
+_ENV.filters.update(first_sentence=first_sentence, url=lambda value: Markup(_url(str(value))))
+_ENV.globals.update(word_diff=word_diff, abstract_html=abstract_html, bar_chart=bar_chart)

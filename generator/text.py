@@ -65,3 +65,25 @@ def excerpt(text: str, width: int = 60) -> str:
     """The start of a text, one line, for error messages."""
     text = _SPACE.sub(" ", text).strip()
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_LATEX_SYMBOLS = {
+    "circ": "°", "sim": "~", "times": "×", "leftrightarrow": "↔", "rightarrow": "→", "to": "→",
+    "leftarrow": "←", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "approx": "≈", "pm": "±",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "lambda": "λ",
+    "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "theta": "θ", "infty": "∞", "cdot": "·",
+}
+_MATH_SPAN = re.compile(r"\$([^$]{1,300})\$")
+
+
+def latex_to_text(text: str) -> str:
+    """Plain text for inline LaTeX (`$360^{\\circ}$` -> `360°`), for titles and listings
+    where math markup cannot be rendered."""
+
+    def plain(match: re.Match[str]) -> str:
+        math = re.sub(r"\\(?:mathrm|mathbf|mathit|mathcal|mathbb|text|textbf|textit|texttt|operatorname|href)\s*", "", match[1])
+        math = re.sub(r"\\([A-Za-z]+)", lambda m: _LATEX_SYMBOLS.get(m[1], m[1]), math)
+        math = re.sub(r"\^\s*\{?\s*°\s*\}?", "°", math)
+        return re.sub(r"[{}\\^_]", "", math).strip()
+
+    return _MATH_SPAN.sub(plain, text)

@@ -42,7 +42,9 @@ def cases() -> list[Case]:
         Case("html.txt", _lines(
             f"Abstract: Scripts must stay text: {SCRIPT} and images too: {IMG} in this abstract.",
             f"Abstract: Links must not run: {JS_LINK} nor frames: {IFRAME} in this abstract.",
-        ), 2, 0),
+            "Abstract: Math must not run either: $\\texttt{<script>alert('xss-math')</script>}$ and "
+            "$\\href{javascript:alert('xss-href')}{click}$ and $\\text{<img src=x onerror=alert('xss-mimg')>}$.",
+        ), 3, 0),
         Case("markdown.txt", _lines(
             "Abstract: Template syntax {{ config.site_name }} and {% include 'x' %} stays literal here.",
             "Abstract:# A leading hash must not become a heading in this abstract",

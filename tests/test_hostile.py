@@ -110,7 +110,7 @@ def test_no_script_runs_in_the_browser(hostile_site: Path):
                 scripts: [...document.scripts].filter(s => s.textContent.includes('xss')).length,
                 images: document.querySelectorAll('img[onerror]').length,
                 frames: document.querySelectorAll('article iframe').length,
-                links: document.querySelectorAll('a[href^="javascript:"]').length,
+                links: document.querySelectorAll('[href^="javascript:"]').length,
             })""")
             assert injected == {"scripts": 0, "images": 0, "frames": 0, "links": 0}, path
         browser.close()

@@ -143,11 +143,22 @@ def test_paper_header_lines_are_separate_paragraphs(seeds_site: Path):
 
 
 def test_small_lists_index_whole_abstracts_large_ones_a_budget():
-    from generator.render import index_budget, indexed_abstract
+    from generator.render import abstract_html, index_budget
 
     assert index_budget(33) is None and index_budget(5_000) is None
     assert 0 < index_budget(10_000) < 1_000  # type: ignore[operator]
     assert index_budget(100_000) == 0
     text = "First sentence here. Second sentence is longer than the budget allows."
-    assert str(indexed_abstract(text, 25)) == "First sentence here\\.<span data-search-exclude> Second sentence is longer than the budget allows\\.</span>"
-    assert "data-search-exclude" not in str(indexed_abstract(text, None))
+    assert str(abstract_html(text, 25)) == \
+        '<p class="abstract">First sentence here.<span data-search-exclude> Second sentence is longer than the budget allows.</span></p>'
+    assert "data-search-exclude" not in str(abstract_html(text, None))
+
+
+def test_math_becomes_mathml_that_html_parsers_read_and_titles_get_plain_text():
+    from generator.render import abstract_html
+    from generator.text import latex_to_text
+
+    html = str(abstract_html("$360^{\\circ}$ images and Omni$^2$ with $D_{\\mathrm{KL}}$ <b>"))
+    assert html.startswith('<p class="abstract"><math') and "/>" not in html and "$" not in html
+    assert "&lt;b&gt;" in html
+    assert latex_to_text("$360^{\\circ}$ views, $\\sim5\\%$ and $A \\leftrightarrow B$") == "360° views, ~5% and A ↔ B"
