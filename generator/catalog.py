@@ -47,7 +47,7 @@ class Catalog:
     def assign(self, clusters: Sequence[Cluster]) -> tuple[dict[int, Entry], list[Problem]]:
         """Which entry describes which cluster (by index), and warnings for entries that
         match nothing or more than one paper."""
-        texts = [" ".join(fingerprint(m.record.abstract) for m in cluster.members) for cluster in clusters]
+        texts = [" ".join(m.record.key for m in cluster.members) for cluster in clusters]
         assigned: dict[int, Entry] = {}
         problems: list[Problem] = []
         for entry in self.entries:

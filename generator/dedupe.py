@@ -30,7 +30,6 @@ import numpy as np
 from .model import Cluster, Link, Member, Problem, Record
 from .overrides import Overrides
 from .progress import progress
-from .text import fingerprint
 from .translations import find_translations
 
 SHINGLE_WORDS = 3
@@ -79,7 +78,7 @@ def group_exact(records: Sequence[Record]) -> list[list[Record]]:
     """Records with the same fingerprint, each group sorted by canonical rank, groups by their best."""
     groups: dict[str, list[Record]] = {}
     for record in records:
-        groups.setdefault(fingerprint(record.abstract), []).append(record)
+        groups.setdefault(record.key, []).append(record)
     ordered = [sorted(group, key=canonical_rank) for group in groups.values()]
     return sorted(ordered, key=lambda group: canonical_rank(group[0]))
 

@@ -6,6 +6,9 @@ seeds -> Record -> Cluster -> Paper -> pages. Every value is frozen; stages make
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from .text import fingerprint
 
 
 @dataclass(frozen=True, order=True)
@@ -36,6 +39,11 @@ class Record:
     """Listing date, ISO `YYYY-MM-DD`."""
     category: str | None = None
     """arXiv category such as `cs.CL`."""
+
+    @cached_property
+    def key(self) -> str:
+        """The abstract's fingerprint (see `text.fingerprint`): equal keys, same text."""
+        return fingerprint(self.abstract)
 
     @property
     def metadata_count(self) -> int:

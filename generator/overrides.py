@@ -36,7 +36,7 @@ class Overrides:
     def resolve(self, groups: Sequence[Sequence[Record]]) -> tuple[list[Link], set[frozenset[int]], list[Problem]]:
         """Forced links and pairs kept apart, by exact-group index, and warnings for
         phrases that match no record."""
-        keys = [fingerprint(group[0].abstract) for group in groups]
+        keys = [group[0].key for group in groups]
         forced: list[Link] = []
         apart: set[frozenset[int]] = set()
         problems: list[Problem] = []
