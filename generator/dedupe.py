@@ -279,7 +279,8 @@ def order_members(
     canonical = records[0]
     canonical_group = group_of[id(canonical)]
     members = [Member(canonical, "canonical", 1.0, "canonical record: " + _why_canonical(canonical))]
-    own_links = [l for l in links if l.a in indices or l.b in indices] if len(indices) > 1 else []
+    in_cluster = set(indices)
+    own_links = [l for l in links if l.a in in_cluster or l.b in in_cluster] if len(in_cluster) > 1 else []
     for record in records[1:]:
         group = group_of[id(record)]
         if group == canonical_group:
