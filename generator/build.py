@@ -76,22 +76,40 @@ def list_seed_files(seeds: Path) -> list[Path]:
     )
 
 
-def read_seeds(seeds: Path) -> tuple[list[Record], list[Problem], int]:
+@dataclass(frozen=True)
+class SeedFile:
+    """One seed file's name (relative to the seeds folder) and bytes, or why it could not be read."""
+
+    name: str
+    data: bytes | None
+    error: str | None = None
+
+
+def load_seed_files(seeds: Path) -> list[SeedFile]:
+    """Every seed file, read once: the input key and the readers both use these bytes."""
+    files = []
+    for path in list_seed_files(seeds):
+        name = path.relative_to(seeds).as_posix()
+        try:
+            files.append(SeedFile(name, path.read_bytes()))
+        except OSError as error:
+            files.append(SeedFile(name, None, error.strerror))
+    return files
+
+
+def read_seeds(seeds: Path | list[SeedFile]) -> tuple[list[Record], list[Problem], int]:
     """All records and problems of all seed files. A file that cannot be read is a problem,
     not a crash."""
     from .readers import read_seed  # here, not at the top: a no-op build never reads a seed
 
+    files = load_seed_files(seeds) if isinstance(seeds, Path) else seeds
     records: list[Record] = []
     problems: list[Problem] = []
-    files = list_seed_files(seeds)
-    for path in progress(files, "read"):
-        name = path.relative_to(seeds).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            problems.append(Problem(name, 0, f"file skipped: cannot read it ({error.strerror})"))
+    for file in progress(files, "read"):
+        if file.data is None:
+            problems.append(Problem(file.name, 0, f"file skipped: cannot read it ({file.error})"))
             continue
-        reading = read_seed(data, name)
+        reading = read_seed(file.data, file.name)
         records.extend(reading.records)
         problems.extend(reading.problems)
     return records, problems, len(files)
@@ -104,17 +122,18 @@ def _timed(summary: Summary, stage: str) -> Iterator[None]:
     summary.seconds[stage] = time.perf_counter() - start
 
 
-def input_key(options: Options) -> str:
+def input_key(options: Options, seeds: list[SeedFile]) -> str:
     """A hash of everything the output depends on: seed files (names and bytes), the
     catalog, taxonomy and overrides files, the generator's own code, and SITE_URL."""
     digest = hashlib.sha256()
-    sources = sorted((f"seed:{p.relative_to(options.seeds).as_posix()}", p) for p in list_seed_files(options.seeds))
-    sources += [(f"config:{p.name}", p) for p in (options.catalog, options.taxonomy, options.overrides)]
+    inputs = [(f"seed:{f.name}", f.data if f.data is not None else b"(unreadable)") for f in sorted(seeds, key=lambda f: f.name)]
     code = Path(__file__).parent
-    sources += [(f"code:{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*")) if p.suffix in (".py", ".j2")]
-    for name, path in sources:
+    paths = [(f"config:{p.name}", p) for p in (options.catalog, options.taxonomy, options.overrides)]
+    paths += [(f"code:{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*")) if p.suffix in (".py", ".j2")]
+    inputs += [(name, path.read_bytes() if path.is_file() else b"(missing)") for name, path in paths]
+    for name, data in inputs:
         digest.update(name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        digest.update(data)
         digest.update(b"\0")
     digest.update(os.environ.get("SITE_URL", "").encode("utf-8"))
     return digest.hexdigest()
@@ -123,16 +142,17 @@ def input_key(options: Options) -> str:
 def build(options: Options) -> Summary:
     """Regenerate the docs folder from the seeds; do nothing when nothing changed."""
     start = time.perf_counter()
-    key = input_key(options)
+    seeds = load_seed_files(options.seeds)
+    key = input_key(options, seeds)
     stored = None if options.force else cached_summary(options.docs, key)
     if stored is not None:
         summary = Summary.from_json(stored)
         summary.seconds["check"] = time.perf_counter() - start
         return summary
-    return generate(options, key)
+    return generate(options, seeds, key)
 
 
-def generate(options: Options, key: str) -> Summary:
+def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     """Run every stage. The stages import numpy, scipy, jinja2 and more (0.2 s), so they
     are imported here, not at the top: a build with nothing to do never pays for them."""
     from .catalog import load_catalog
@@ -145,7 +165,7 @@ def generate(options: Options, key: str) -> Summary:
 
     summary = Summary()
     with _timed(summary, "read"):
-        records, problems, summary.files = read_seeds(options.seeds)
+        records, problems, summary.files = read_seeds(seeds)
         catalog, catalog_problems = load_catalog(options.catalog)
         taxonomy, taxonomy_problems = load_taxonomy(options.taxonomy)
         overrides, override_problems = load_overrides(options.overrides)

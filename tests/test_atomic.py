@@ -23,6 +23,24 @@ def snapshot(docs: Path) -> dict[str, bytes]:
     return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
 
 
+def kill_while_writing(seeds: Path, docs: Path) -> bool:
+    """Start a build and SIGKILL it as soon as it has written a page; False if it finished first."""
+    start = time.time()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(docs), "--quiet"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    killed = False
+    while process.poll() is None and time.time() - start < 120:
+        if any(p.stat().st_mtime > start for p in (docs / "papers").glob("*.md")):
+            os.kill(process.pid, signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.01)
+    process.wait()
+    return killed
+
+
 def test_killed_build_leaves_old_or_new_files_and_next_build_repairs(tmp_path: Path):
     docs = tmp_path / "docs"
     assert generate(seeds(tmp_path / "v1", "first version"), docs).returncode == 0
@@ -30,20 +48,7 @@ def test_killed_build_leaves_old_or_new_files_and_next_build_repairs(tmp_path: P
     assert generate(seeds(tmp_path / "v2", "second version"), tmp_path / "reference").returncode == 0
     new = snapshot(tmp_path / "reference")
 
-    start = time.time()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--seeds", str(tmp_path / "v2"), "--docs", str(docs), "--quiet"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    killed_while_writing = False
-    while process.poll() is None and time.time() - start < 120:
-        if any(p.stat().st_mtime > start for p in (docs / "papers").glob("*.md")):
-            os.kill(process.pid, signal.SIGKILL)
-            killed_while_writing = True
-            break
-        time.sleep(0.01)
-    process.wait()
-    assert killed_while_writing, "the build finished before it could be killed"
+    assert kill_while_writing(tmp_path / "v2", docs), "the build finished before it could be killed"
 
     after = snapshot(docs)
     mixed = {"old": 0, "new": 0}
@@ -63,17 +68,7 @@ def test_files_of_a_killed_build_stay_owned_when_the_seeds_change_again(tmp_path
     is removed or rewritten by the next build rather than mistaken for a hand-written file."""
     docs = tmp_path / "docs"
     assert generate(seeds(tmp_path / "v1", "first version"), docs).returncode == 0
-    start = time.time()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--seeds", str(seeds(tmp_path / "v2", "second version")), "--docs", str(docs), "--quiet"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    while process.poll() is None and time.time() - start < 120:
-        if any(p.stat().st_mtime > start for p in (docs / "papers").glob("*.md")):
-            os.kill(process.pid, signal.SIGKILL)
-            break
-        time.sleep(0.01)
-    process.wait()
+    kill_while_writing(seeds(tmp_path / "v2", "second version"), docs)
     result = generate(seeds(tmp_path / "v3", "third version"), docs)
     assert result.returncode == 0, result.stderr
     assert generate(tmp_path / "v3", tmp_path / "reference").returncode == 0

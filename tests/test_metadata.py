@@ -91,7 +91,6 @@ def test_related_papers_exist_and_include_chinese_only_papers(seeds_site: Path):
 
 def test_bibtex_escapes_specials_and_keys_are_unique():
     assert bibtex_escape("50% of {A} & B_1 \\ $x$") == r"50\% of \{A\} \& B\_1 \textbackslash{} \$x\$"
-    from support import SEEDS  # noqa: F401
     data = json.loads((ROOT / "docs/papers.json").read_text("utf-8"))
     assert len(set(citation_keys_for(data).values())) == len(data["papers"])
 
