@@ -37,7 +37,7 @@ class Summary:
             "files": self.files,
             "records": self.records,
             "papers": self.papers,
-            "problems": [[p.file, p.line, p.reason, p.severity, p.excerpt] for p in self.problems],
+            "problems": [[p.file, p.line, p.reason, p.severity, p.excerpt, p.curated] for p in self.problems],
         }
 
     @classmethod
@@ -47,10 +47,12 @@ class Summary:
 
     @property
     def rejected(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        """Seed text that could not be used."""
+        return [p for p in self.problems if p.severity == "error" and not p.curated]
 
     @property
     def warnings(self) -> list[Problem]:
+        """Seed text used, but perhaps not as meant, and curated entries that did not apply."""
         return [p for p in self.problems if p.severity == "warning"]
 
 
@@ -165,11 +167,12 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
 
     summary = Summary()
     with _timed(summary, "read"):
+        # Curated files first: one that cannot be used stops the build before any work.
+        catalog = load_catalog(options.catalog)
+        taxonomy = load_taxonomy(options.taxonomy)
+        overrides = load_overrides(options.overrides)
         records, problems, summary.files = read_seeds(seeds)
-        catalog, catalog_problems = load_catalog(options.catalog)
-        taxonomy, taxonomy_problems = load_taxonomy(options.taxonomy)
-        overrides, override_problems = load_overrides(options.overrides)
-        problems += catalog_problems + taxonomy_problems + override_problems
+        problems += catalog.check_topics([topic.slug for topic in taxonomy.topics])
     with _timed(summary, "dedupe"):
         clusters, dedupe_problems = cluster_duplicates(records, overrides)
         problems += dedupe_problems
@@ -177,10 +180,10 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         entries, match_problems = catalog.assign(clusters)
         papers = make_papers(clusters, entries)
     with _timed(summary, "topics"):
-        papers, topic_problems = assign_topics(papers, taxonomy)
+        papers = assign_topics(papers, taxonomy)
     with _timed(summary, "related"):
         papers = add_related(papers)
-    problems += match_problems + topic_problems
+    problems += match_problems
     summary.records = len(records)
     summary.papers = len(papers)
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from . import curated
 from .model import Cluster, Problem
 from .text import fingerprint
 
@@ -37,6 +36,8 @@ class Entry:
     url: str | None = None
     notes: str | None = None
     topics: tuple[str, ...] = ()
+    topic_lines: tuple[int, ...] = ()
+    """Line of each topic slug, for warnings about unknown topics."""
 
 
 @dataclass(frozen=True)
@@ -54,83 +55,55 @@ class Catalog:
             key = fingerprint(entry.match)
             hits = [index for index, text in enumerate(texts) if key in text]
             if not hits:
-                problems.append(Problem(self.name, entry.line, "catalog entry matches no paper", "warning", entry.match))
+                problems.append(Problem(self.name, entry.line, "catalog entry matches no paper", "warning", entry.match, curated=True))
             elif len(hits) > 1:
-                problems.append(Problem(self.name, entry.line, f"catalog entry matches {len(hits)} papers; make the phrase longer", "warning", entry.match))
+                problems.append(Problem(self.name, entry.line, f"catalog entry matches {len(hits)} papers; make the phrase longer", "warning", entry.match, curated=True))
             elif hits[0] in assigned:
-                problems.append(Problem(self.name, entry.line, f"paper already described by the entry on line {assigned[hits[0]].line}", "warning", entry.match))
+                problems.append(Problem(self.name, entry.line, f"paper already described by the entry on line {assigned[hits[0]].line}", "warning", entry.match, curated=True))
             else:
                 assigned[hits[0]] = entry
         return assigned, problems
 
-
-def load_catalog(path: Path) -> tuple[Catalog, list[Problem]]:
-    """Read the catalog file; a missing file is an empty catalog."""
-    if not path.exists():
-        return Catalog((), path.name), []
-    try:
-        node = yaml.compose(path.read_text("utf-8"))
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return Catalog((), path.name), [Problem(path.name, 0, f"catalog not read: {error}")]
-    items = data.get("papers") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        return Catalog((), path.name), [Problem(path.name, 0, "catalog must be a mapping with a 'papers' list")]
-    lines = _item_lines(node)
-    entries, problems = [], []
-    for index, item in enumerate(items):
-        line = lines[index] if index < len(lines) else 0
-        try:
-            entries.append(_entry(item, line))
-        except ValueError as error:
-            problems.append(Problem(path.name, line, f"catalog entry skipped: {error}"))
-    return Catalog(tuple(entries), path.name), problems
+    def check_topics(self, known: list[str]) -> list[Problem]:
+        """Warnings for pinned topics the taxonomy does not have, with the closest slug."""
+        problems = []
+        for entry in self.entries:
+            for topic, line in zip(entry.topics, entry.topic_lines):
+                if topic not in known:
+                    problems.append(Problem(self.name, line, f"unknown topic {topic!r}{curated.suggest(topic, known)}", "warning", entry.match, curated=True))
+        return problems
 
 
-def _item_lines(node: yaml.Node | None) -> list[int]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "papers" and isinstance(value, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
-def _entry(item: object, line: int) -> Entry:
-    if not isinstance(item, dict):
-        raise ValueError(f"expected a mapping, got {item!r}")
-    unknown = set(item) - {"match", "title", "authors", "year", "arxiv", "doi", "url", "notes", "topics"}
-    if unknown:
-        raise ValueError(f"unknown keys {sorted(unknown)!r}")
-    match = str(item.get("match") or item.get("arxiv") or "").strip()
-    if not match:
-        raise ValueError("needs a 'match' phrase or an 'arxiv' id")
-    if not ARXIV_ID.match(match) and len(fingerprint(match)) < MIN_PHRASE_CHARS:
-        raise ValueError(f"match phrase too short to be distinctive: {match!r}")
-    arxiv = str(item["arxiv"]) if item.get("arxiv") else None
-    if arxiv and not ARXIV_ID.match(arxiv):
-        raise ValueError(f"not an arXiv id: {arxiv!r}")
-    authors = item.get("authors") or []
-    if not isinstance(authors, list):
-        raise ValueError(f"'authors' must be a list, got {authors!r}")
-    topics = item.get("topics") or []
-    if not isinstance(topics, list):
-        raise ValueError(f"'topics' must be a list, got {topics!r}")
-    year = item.get("year")
-    if year is not None and not (isinstance(year, int) and 1900 < year < 2200):
-        raise ValueError(f"'year' must be a year, got {year!r}")
-    return Entry(
-        match=match,
-        line=line,
-        title=_text(item.get("title")),
-        authors=tuple(str(a) for a in authors),
-        year=year,
-        arxiv=arxiv,
-        doi=_text(item.get("doi")),
-        url=_text(item.get("url")),
-        notes=_text(item.get("notes")),
-        topics=tuple(str(t) for t in topics),
-    )
-
-
-def _text(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate the catalog file; a missing file is an empty catalog unless the user
+    named it. Raises CuratedFileError for anything that cannot be used as written."""
+    document = curated.load(path, "catalog")
+    entries, issues = [], []
+    arxiv_lines: dict[str, int] = {}
+    for index, item in enumerate(document.data.get("papers") or []):
+        at = ("papers", index)
+        arxiv = item.get("arxiv")
+        match = (item.get("match") or arxiv or item.get("doi") or "").strip()
+        if "match" in item and not ARXIV_ID.match(match) and len(fingerprint(match)) < MIN_PHRASE_CHARS:
+            issues.append(document.issue((*at, "match"), f"match phrase too short to be distinctive ({len(fingerprint(match))} letters, at least {MIN_PHRASE_CHARS}): {match!r}"))
+        if arxiv:
+            if arxiv in arxiv_lines:
+                issues.append(document.issue((*at, "arxiv"), f"arXiv id {arxiv} is already described by the entry on line {arxiv_lines[arxiv]}"))
+            arxiv_lines.setdefault(arxiv, document.line(at))
+        topics = tuple(item.get("topics") or ())
+        entries.append(Entry(
+            match=match,
+            line=document.line(at),
+            title=item.get("title"),
+            authors=tuple(item.get("authors") or ()),
+            year=int(item["year"]) if item.get("year") else None,
+            arxiv=arxiv,
+            doi=item.get("doi"),
+            url=item.get("url"),
+            notes=item.get("notes"),
+            topics=topics,
+            topic_lines=tuple(document.line((*at, "topics", i)) for i in range(len(topics))),
+        ))
+    if issues:
+        raise curated.CuratedFileError(document.name, issues)
+    return Catalog(tuple(entries), document.name)

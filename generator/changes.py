@@ -10,8 +10,24 @@ import json
 from pathlib import Path
 
 
+class ChangesError(ValueError):
+    """An export that cannot be compared: missing, unreadable, or not a papers.json."""
+
+
 def _load(path: Path) -> dict[str, dict[str, object]]:
-    return {paper["slug"]: paper for paper in json.loads(path.read_text("utf-8"))["papers"]}
+    try:
+        papers = json.loads(path.read_text("utf-8"))["papers"]
+        return {paper["slug"]: {**paper, "sources": list(paper["sources"])} for paper in papers}
+    except FileNotFoundError:
+        raise ChangesError(f"{path}: file not found") from None
+    except OSError as error:
+        raise ChangesError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise ChangesError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ChangesError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+    except (KeyError, TypeError) as error:
+        raise ChangesError(f"{path}: not a papers.json export (no {error} field where one was expected)") from None
 
 
 def _sources(paper: dict[str, object]) -> set[tuple[str, int]]:
@@ -54,8 +70,3 @@ def describe_changes(base: Path, head: Path) -> str:
         lines += [f"- {p['title']}" for p in grown[:50]]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def main(base: Path, head: Path) -> int:
-    print(describe_changes(base, head), end="")
-    return 0

@@ -1,19 +1,38 @@
-"""Command line: `python -m generator build`."""
+"""Command line: `python -m generator build` and `python -m generator changes`.
+
+A user's mistake (a wrong option, a missing path, a curated file that cannot be used, a
+page that would overwrite a hand-written file) ends with one line naming the file and
+exit status 2, never a traceback, and before anything is half-written.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 from . import progress as progress_module
 from .build import Options, Summary, build
+from .curated import CuratedFileError, display_name
 from .model import group_problems
+from .text import plural
+from .writer import WriteError
+
+USER_ERROR = 2
+DEFAULTS = {"catalog": Path("catalog.yml"), "taxonomy": Path("taxonomy.yml"), "overrides": Path("duplicates.yml")}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description="Turn seed files of paper abstracts into MkDocs pages.")
-    commands = parser.add_subparsers(dest="command", required=True)
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parser() -> Parser:
+    parser = Parser(prog="python -m generator", description="Turn seed files of paper abstracts into MkDocs pages.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     command = commands.add_parser(
         "build",
         help="regenerate the docs folder from the seed files",
@@ -21,10 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     command.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of seed files to read (default: seeds)")
     command.add_argument("--docs", type=Path, default=Path("docs"), help="folder to write the Markdown pages into (default: docs)")
-    command.add_argument("--catalog", type=Path, default=Path("catalog.yml"), help="curated metadata file (default: catalog.yml)")
-    command.add_argument("--taxonomy", type=Path, default=Path("taxonomy.yml"), help="topics file (default: taxonomy.yml)")
-    command.add_argument("--overrides", type=Path, default=Path("duplicates.yml"), help="records forced together or apart (default: duplicates.yml)")
-    command.add_argument("--strict", action="store_true", help="exit with status 1 if any record was rejected or any warning was raised")
+    command.add_argument("--catalog", type=Path, help="curated metadata file (default: catalog.yml, if present)")
+    command.add_argument("--taxonomy", type=Path, help="topics file (default: taxonomy.yml, if present)")
+    command.add_argument("--overrides", type=Path, help="records forced together or apart (default: duplicates.yml, if present)")
+    command.add_argument(
+        "--strict", nargs="?", const="all", choices=("all", "curation"),
+        help="exit with status 1 on problems: 'all' (the default when given) fails on any rejected record or warning; "
+             "'curation' only on warnings about the curated files (an entry that matches no paper, an unknown topic). "
+             "A curated file that cannot be used always stops the build, with status 2",
+    )
     command.add_argument("--force", action="store_true", help="rebuild everything even if no input changed")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
     changes = commands.add_parser(
@@ -34,39 +58,81 @@ def main(argv: list[str] | None = None) -> int:
     )
     changes.add_argument("base", type=Path, help="papers.json before the change")
     changes.add_argument("head", type=Path, help="papers.json after the change")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser()
+    args = arguments.parse_args(argv)
     if args.command == "changes":
-        from .changes import main as changes_main
+        from .changes import ChangesError, describe_changes
 
-        return changes_main(args.base, args.head)
+        try:
+            print(describe_changes(args.base, args.head), end="")
+        except ChangesError as error:
+            return fail(str(error))
+        return 0
+
     if not args.seeds.is_dir():
-        parser.error(f"seeds folder not found: {args.seeds}")
+        return fail(f"{display_name(args.seeds)}: seeds folder not found" if not args.seeds.exists() else f"{display_name(args.seeds)}: not a folder (--seeds needs the folder of seed files)")
+    if args.docs.exists() and not args.docs.is_dir():
+        return fail(f"{display_name(args.docs)}: not a folder (--docs needs the folder to write pages into)")
+    for name, default in DEFAULTS.items():
+        given = getattr(args, name)
+        if given is not None and not given.is_file():
+            return fail(f"{display_name(given)}: {'file not found' if not given.exists() else 'not a file'} (given with --{name})")
+        setattr(args, name, given if given is not None else default)
     progress_module.enabled = progress_module.enabled and not args.quiet
-    summary = build(Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force))
+    options = Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force)
+    try:
+        summary = build(options)
+    except CuratedFileError as error:
+        return fail(str(error))
+    except WriteError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"{error.filename or args.docs}: {error.strerror or error}")
     report(summary, quiet=args.quiet)
-    if args.strict and summary.problems:
-        print(f"strict mode: {len(summary.problems)} problem(s), failing", file=sys.stderr)
+    failing = strict_failures(summary, args.strict)
+    if failing:
+        print(f"strict mode ({args.strict}): {plural(len(failing), 'problem')}, failing", file=sys.stderr)
         return 1
     return 0
 
 
-def report(summary: Summary, quiet: bool = False) -> None:
+def fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return USER_ERROR
+
+
+def strict_failures(summary: Summary, mode: str | None) -> list[object]:
+    """The problems that fail a build in strict mode `mode` (None: none do)."""
+    if mode == "all":
+        return list(summary.problems)
+    if mode == "curation":
+        return [p for p in summary.problems if p.curated]
+    return []
+
+
+def report(summary: Summary, quiet: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    """The summary of a build, as the command line prints it (and `./dev serve` logs it)."""
+    out, err = out or sys.stdout, err or sys.stderr
     if not quiet:
         for run in group_problems(summary.problems):
-            print(run, file=sys.stderr)
+            print(run, file=err)
     written = summary.written
     print(
-        f"{summary.files} files read, {summary.records} records found, {summary.papers} unique papers, "
-        f"{summary.duplicates} duplicates merged, {len(summary.rejected)} rejected, {len(summary.warnings)} warnings"
+        f"{plural(summary.files, 'file')} read, {plural(summary.records, 'record')} found, {plural(summary.papers, 'unique paper')}, "
+        f"{plural(summary.duplicates, 'duplicate')} merged, {len(summary.rejected):,} rejected, {plural(len(summary.warnings), 'warning')}",
+        file=out,
     )
     for reason, count in sorted(_reasons(summary).items()):
-        print(f"  rejected: {count} x {reason}")
+        print(f"  rejected: {count} x {reason}", file=out)
     if summary.cached:
-        print("pages: nothing changed since the last build, no file written")
+        print("pages: nothing changed since the last build, no file written", file=out)
     elif written:
-        print(f"pages: {len(written.written)} written, {written.unchanged} unchanged, {len(written.removed)} removed")
-    print("time: " + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.seconds.items()))
+        print(f"pages: {len(written.written):,} written, {written.unchanged:,} unchanged, {len(written.removed):,} removed", file=out)
+    print("time: " + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.seconds.items()), file=out)
 
 
 def _reasons(summary: Summary) -> dict[str, int]:

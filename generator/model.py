@@ -63,6 +63,9 @@ class Problem:
     """`error`: the text was rejected. `warning`: it was used, but not as the user may expect."""
     excerpt: str = ""
     """The start of the offending text, for the report."""
+    curated: bool = False
+    """About a curated file (catalog, taxonomy, overrides), not a seed file: counted apart
+    from rejected records, and fatal under `--strict curation`."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

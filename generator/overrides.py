@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from . import curated
 from .model import Link, Problem, Record
 from .text import fingerprint
 
@@ -46,7 +45,7 @@ class Overrides:
                 key = fingerprint(phrase)
                 hits = [index for index, text in enumerate(keys) if key in text]
                 if not hits:
-                    problems.append(Problem(self.name, rule.line, "phrase matches no record", "warning", phrase))
+                    problems.append(Problem(self.name, rule.line, "phrase matches no record", "warning", phrase, curated=True))
                 sides.append(hits)
             for a in sides[0]:
                 for b in sides[1]:
@@ -59,26 +58,16 @@ class Overrides:
         return forced, apart, problems
 
 
-def load_overrides(path: Path) -> tuple[Overrides, list[Problem]]:
-    """Read the overrides file; a missing file means no overrides."""
-    if not path.exists():
-        return Overrides((), path.name), []
-    try:
-        node = yaml.compose(path.read_text("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return Overrides((), path.name), [Problem(path.name, 0, f"overrides not read: {error}")]
-    rules, problems = [], []
-    if node is not None and not isinstance(node, yaml.MappingNode):
-        return Overrides((), path.name), [Problem(path.name, 1, "expected a mapping with 'same' and 'different' lists")]
-    for key, value in node.value if node is not None else []:
-        if key.value not in ("same", "different"):
-            problems.append(Problem(path.name, key.start_mark.line + 1, f"unknown key {key.value!r}; expected 'same' or 'different'"))
-            continue
-        for item in value.value if isinstance(value, yaml.SequenceNode) else []:
-            line = item.start_mark.line + 1
-            phrases = [str(n.value) for n in item.value] if isinstance(item, yaml.SequenceNode) else []
-            if len(phrases) != 2 or any(len(fingerprint(p)) < MIN_PHRASE_CHARS for p in phrases):
-                problems.append(Problem(path.name, line, "each rule is a pair of phrases of at least 16 letters", "error"))
-                continue
-            rules.append(Rule(key.value, phrases[0], phrases[1], line))
-    return Overrides(tuple(rules), path.name), problems
+def load_overrides(path: Path) -> Overrides:
+    """Read and validate the overrides file; a missing file means no overrides. Raises CuratedFileError for anything that cannot be used."""
+    document = curated.load(path, "duplicates")
+    rules, issues = [], []
+    for kind in ("same", "different"):
+        for index, pair in enumerate(document.data.get(kind) or []):
+            for side, phrase in enumerate(pair):
+                if len(fingerprint(phrase)) < MIN_PHRASE_CHARS:
+                    issues.append(document.issue((kind, index, side), f"phrase too short to be distinctive ({len(fingerprint(phrase))} letters, at least {MIN_PHRASE_CHARS}): {phrase!r}"))
+            rules.append(Rule(kind, pair[0], pair[1], document.line((kind, index))))
+    if issues:
+        raise curated.CuratedFileError(document.name, issues)
+    return Overrides(tuple(sorted(rules, key=lambda rule: rule.line)), document.name)

@@ -87,3 +87,8 @@ def latex_to_text(text: str) -> str:
         return re.sub(r"[{}\\^_]", "", math).strip()
 
     return _MATH_SPAN.sub(plain, text)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 warning`, `2 warnings`, `0 papers`; `many` for irregular plurals."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-import yaml
 from slugify import slugify
 
-from .model import Paper, Problem
+from . import curated
+from .model import Paper
 
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
@@ -83,47 +83,43 @@ def _owners(topics: tuple[Topic, ...]) -> dict[str, tuple[str, ...]]:
 OTHER = Topic(FALLBACK, "Other", "Papers that match no topic of the taxonomy.", ())
 
 
-def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
-    """Read the taxonomy file; a missing file gives only the fallback topic."""
-    if not path.exists():
-        return Taxonomy((OTHER,)), []
-    try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return Taxonomy((OTHER,)), [Problem(path.name, 0, f"taxonomy not read: {error}")]
-    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
-        return Taxonomy((OTHER,)), [Problem(path.name, 0, "taxonomy must be a mapping with a 'topics' list")]
-    topics, problems = [], []
-    for index, item in enumerate(data["topics"]):
-        if not isinstance(item, dict) or not item.get("name"):
-            problems.append(Problem(path.name, 0, f"topic {index + 1} skipped: needs at least a name, got {item!r}"))
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and validate the taxonomy file; a missing file gives only the fallback topic. Raises CuratedFileError for anything that cannot be used."""
+    document = curated.load(path, "taxonomy")
+    topics, issues = [], []
+    first_line: dict[str, int] = {}
+    for index, item in enumerate(document.data.get("topics") or []):
+        at = ("topics", index)
+        terms = item.get("terms") or []
+        flat = [t for values in terms.values() for t in (values or [])] if isinstance(terms, dict) else list(terms)
+        slug = item.get("slug") or slugify(item["name"])
+        line = document.line((*at, "slug") if "slug" in item else at)
+        if slug in first_line:
+            issues.append(document.issue((*at, "slug") if "slug" in item else at, f"topic slug {slug!r} is used twice (lines {first_line[slug]} and {line}); slugs name pages and must be unique"))
             continue
-        terms = item.get("terms") or {}
-        flat = [terms] if isinstance(terms, str) else (
-            [t for values in terms.values() for t in (values or [])] if isinstance(terms, dict) else list(terms)
-        )
-        name = str(item["name"])
+        first_line[slug] = line
         topics.append(Topic(
-            slug=str(item.get("slug") or slugify(name)),
-            name=name,
-            description=str(item.get("description") or ""),
-            terms=tuple(sorted({str(t).casefold() for t in flat if str(t).strip()})),
+            slug=slug,
+            name=item["name"],
+            description=item.get("description") or "",
+            terms=tuple(sorted({t.casefold() for t in flat if t.strip()})),
         ))
+    if issues:
+        raise curated.CuratedFileError(document.name, issues)
     if not any(topic.slug == FALLBACK for topic in topics):
         topics.append(OTHER)
-    return Taxonomy(tuple(topics)), problems
+    return Taxonomy(tuple(topics))
 
 
-def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[list[Paper], list[Problem]]:
-    """Every paper gets at least one topic: its pinned topics, else all topics that score
-    MIN_SCORE, else the best-scoring topic, else `other`."""
-    result, problems = [], []
+def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
+    """Every paper gets at least one topic: its pinned topics (those the taxonomy knows;
+    the catalog warns about the others), else all topics that score MIN_SCORE, else the
+    best-scoring topic, else `other`."""
+    result = []
     known = {topic.slug for topic in taxonomy.topics}
     for paper in papers:
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)
-            for unknown in sorted(set(paper.topics) - known):
-                problems.append(Problem("catalog.yml", 0, f"unknown topic {unknown!r} pinned to '{paper.slug}'", "warning"))
             if pinned:
                 result.append(replace(paper, topics=pinned))
                 continue
@@ -135,4 +131,4 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[list[Pap
             best = max(scores, default=(0, FALLBACK), key=lambda pair: pair[0])
             chosen = (best[1],) if best[0] > 0 else (FALLBACK,)
         result.append(replace(paper, topics=chosen))
-    return result, problems
+    return result

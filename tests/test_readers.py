@@ -44,7 +44,7 @@ def test_listing_reads_category_date_title_authors_affiliations():
     assert first.title == "Training a Helpful and Harmless Assistant with Reinforcement Learning from Human Feedback"
     assert first.authors == ("Yuntao Bai", "Andy Jones", "Kamal Ndousse")
     assert first.affiliations == ("berkeley", "openai")
-    assert (first.date, first.category, first.source.line) == ("2022-04-12", "cs.CL", 3)
+    assert (first.date, first.category, first.source.line) == ("2022-04-12", "cs.CL", 1)  # the record's first line
     assert (second.date, second.category, second.authors) == ("2022-05-21", "cs.LG", ("Danny Hernandez", "Tom Brown"))
 
 
@@ -120,3 +120,85 @@ def test_too_short_abstract_is_rejected_with_its_line():
     assert len(reading.records) == 1
     (problem,) = reading.problems
     assert (problem.line, problem.severity) == (1, "error") and "too short" in problem.reason
+
+
+# ---------------------------------------------------------------- pastes in unexpected shapes
+
+WRAPPED = """Abstract: We study how language models answer questions
+about their own training, and find that they
+are often wrong.
+Abstract: Reward models can be gamed by policies that
+exploit their blind spots.
+Abstract: A third abstract, this one on a single line of text.
+"""
+
+
+def test_wrapped_abstract_records_are_one_record_each():
+    reading = read(WRAPPED)
+    assert reading.format == "abstract-lines"
+    assert [(r.source.line, r.abstract[:30]) for r in reading.records] == [
+        (1, "We study how language models a"), (4, "Reward models can be gamed by "), (6, "A third abstract, this one on ")]
+    assert reading.records[0].abstract.endswith("are often wrong.")
+    assert not any("no 'Abstract:' lines" in p.reason for p in reading.problems)
+
+
+def test_nine_wrapped_records_over_25_lines():
+    lines = []
+    for i in range(9):
+        lines += [f"Abstract: Record {i} begins with a first line that the paste", "kept as it was wrapped in the original", "source."][: 3 if i < 7 else 2]
+    reading = read("\n".join(lines))
+    assert len(lines) == 25 and len(reading.records) == 9
+    assert all(not r.abstract.lower().startswith("abstract") for r in reading.records)
+
+
+def test_records_separated_by_blank_lines_lose_their_prefix():
+    reading = read("Abstract: First record, separated from the next\nby a blank line.\n\nAbstract: Second record of the paste, also wrapped\nover two lines.\n")
+    assert reading.format == "abstract-lines"
+    assert [r.abstract for r in reading.records] == [
+        "First record, separated from the next by a blank line.", "Second record of the paste, also wrapped over two lines."]
+
+
+@pytest.mark.parametrize("text", [
+    "Abstract: One paragraph in a newsletter about calibration of models.\n\nSome prose without any prefix at all here.\n\nMore prose in a third paragraph of the text.\n",
+    "translated by 谷歌翻译\nAbstract: An abstract in a translated block, with the prefix kept.\ntranslated by 谷歌翻译\n",
+])
+def test_the_prefix_never_reaches_the_text(text):
+    reading = read(text)
+    assert reading.records and all(not r.abstract.lower().startswith("abstract") for r in reading.records)
+
+
+def test_a_record_appended_without_a_newline_starts_a_new_record():
+    text = "Abstract: The first abstract ends with a full stop.\nAbstract: The last abstract had no final newline.Abstract: Appended by echo >> seeds/x.txt later on."
+    reading = read(text)
+    assert [r.abstract for r in reading.records] == [
+        "The first abstract ends with a full stop.", "The last abstract had no final newline.", "Appended by echo >> seeds/x.txt later on."]
+    (warning,) = [p for p in reading.problems if p.severity == "warning"]
+    assert warning.line == 2 and "inside this line" in warning.reason
+
+
+def test_glued_translated_separator_and_listing_header_are_split():
+    reading = read("An English abstract that is long enough to keep.translated by 谷歌翻译\n我们研究语言模型是否可以评估自己主张的有效性。\n")
+    assert [r.abstract for r in reading.records] == ["An English abstract that is long enough to keep.", "我们研究语言模型是否可以评估自己主张的有效性。"]
+    listing = read(LISTING.rstrip("\n") + "CLJun 1, 2023\nA Glued Paper TitleAnn Lee, Bo Chen\nThe abstract of the appended listing record is here.\n")
+    assert [r.title for r in listing.records][-1] == "A Glued Paper Title"
+    assert len(listing.records) == 3 and any("inside this line" in p.reason for p in listing.problems)
+
+
+@pytest.mark.parametrize(("name", "text", "label"), [
+    ("feed.txt", '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><summary>An abstract.</summary></entry></feed>\n', "XML"),
+    ("page.txt", "<!DOCTYPE html>\n<html><body><p>An abstract of a paper in a web page.</p></body></html>\n", "HTML"),
+    ("refs.txt", "% exported by Zotero\n@article{key2024,\n  title = {A Title},\n  abstract = {An abstract of the paper.}\n}\n", "BibTeX"),
+    ("sheet.txt", "title,authors,abstract\nA Title,Ann Lee,An abstract of the paper that is long.\n", "CSV"),
+    ("data.txt", '[{"title": "A Title", "abstract": "An abstract of the paper that is long."}]\n', "JSON"),
+    ("list.md", "# Reading list\n\n- [Sleeper Agents](https://arxiv.org/abs/2401.05566)\n- [Constitutional AI](https://arxiv.org/abs/2212.08073)\n", "links"),
+])
+def test_data_and_markup_files_are_rejected_whole_with_the_format_named(name, text, label):
+    reading = read(text, name)
+    assert reading.records == ()
+    (problem,) = reading.problems
+    assert (problem.line, problem.severity) == (0, "error") and label in problem.reason
+
+
+def test_prose_with_a_link_is_still_prose():
+    text = "We release a benchmark of deceptive behaviour at https://example.org/bench and evaluate ten models on it.\n\nA second paragraph abstract about reward hacking in agents.\n"
+    assert read(text).format == "paragraphs"

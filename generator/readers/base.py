@@ -1,0 +1,168 @@
+"""What every reader shares: decoding, lines, and the collector that checks each abstract."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import Problem, Record, Source
+from ..text import clean, detect_language, excerpt
+
+MIN_ABSTRACT_CHARS = 20
+"""Shorter text is not an abstract: a stray word, a page number, a scraping leftover."""
+MAX_ABSTRACT_CHARS = 20_000
+"""Real abstracts stay under 5,000 characters (arXiv caps them at 1,920); 20,000 leaves room
+for merged lines, and anything longer is a scraping accident that would swamp a page."""
+
+ABSTRACT_PREFIX = re.compile(r"^\s*abstract\s*[:：]\s*", re.IGNORECASE)
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+SENTENCE_END = r"(?<=[.!?。！？)\]\"'”’])"
+"""Where a record appended without a final newline can start: right after a sentence."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a seed file and its 1-based number."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading one seed file gave."""
+
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+    format: str | None
+    """The format the file was read as; None when it was not read (undecodable, or a format
+    the generator recognises but does not read)."""
+
+
+@dataclass(frozen=True)
+class Format:
+    """A seed format: how sure it is that a text is in it, and how to read it."""
+
+    name: str
+    detect: Callable[[str, str], float]
+    """(text, file suffix) -> confidence from 0 to 1. The suffix is a hint, never decisive."""
+    read: Callable[[str, "Collector"], None] | None
+    """Reads the text into the collector; None for a format that is recognised only to be
+    refused (see `unsupported`)."""
+    label: str = ""
+    """How to name the format in messages ("a BibTeX file")."""
+
+
+class DecodeError(ValueError):
+    """The bytes are not text we can read."""
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Decode a seed file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM.
+
+    Returns the text and warnings about repairs. Raises DecodeError for anything else:
+    guessing a legacy encoding would silently produce mojibake pages.
+    """
+    warnings: list[str] = []
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), [f"decoded as {encoding.upper()} (byte-order mark)"]
+            except UnicodeDecodeError as error:
+                raise DecodeError(f"has a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}: {error.reason}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    sample = data[:65536]
+    binary = sum(1 for b in sample if b < 9 or 13 < b < 32) > 0.05 * max(len(sample), 1)
+    if b"\x00" in data and not binary:
+        nuls = data.count(b"\x00")
+        data = data.replace(b"\x00", b"")
+        warnings.append(f"removed {nuls} NUL byte(s)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if binary:
+            raise DecodeError("is a binary file, not text") from None
+        line = data[: error.start].count(b"\n") + 1
+        hint = ""
+        try:
+            if re.search(r"[\u4e00-\u9fff]", data.decode("gb18030")):
+                hint = "; it looks like GB18030 Chinese: convert it with `iconv -f GB18030 -t UTF-8`"
+        except UnicodeDecodeError:
+            pass
+        raise DecodeError(f"is not UTF-8 text: invalid byte 0x{data[error.start]:02x} on line {line}{hint}") from None
+    if binary:
+        raise DecodeError("is a binary file, not text")
+    return text, warnings
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines numbered from 1, split on LF, CRLF or CR only (not on Unicode line separators,
+    so numbers match what an editor shows)."""
+    return [Line(number, raw) for number, raw in enumerate(LINE_BREAK.split(text), start=1)]
+
+
+def paragraphs(lines: list[Line]) -> list[list[Line]]:
+    """Runs of non-blank lines."""
+    runs: list[list[Line]] = [[]]
+    for line in lines:
+        if line.text.strip():
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def split_glued(lines: list[Line], marker: re.Pattern[str], out: Collector, what: str) -> list[Line]:
+    """Lines with a record marker inside them (after the end of a sentence) split in two.
+
+    `echo "Abstract: ..." >> seeds/x.txt` on a file without a final newline glues the new
+    record onto the last one; reading it as one abstract would lose a paper silently. Both
+    parts keep the line's number, and a warning names it."""
+    result = []
+    for line in lines:
+        starts = [m.start() for m in marker.finditer(line.text) if line.text[: m.start()].strip()]
+        if not starts:
+            result.append(line)
+            continue
+        out.warn(line.number, f"{what} inside this line (appended without a newline?); split there", line.text)
+        bounds = [0, *starts, len(line.text)]
+        result += [Line(line.number, line.text[a:b]) for a, b in zip(bounds, bounds[1:])]
+    return result
+
+
+class Collector:
+    """Builds records and problems for one file, checking every abstract on the way."""
+
+    def __init__(self, name: str, format: str) -> None:
+        self.name = name
+        self.format = format
+        self.records: list[Record] = []
+        self.problems: list[Problem] = []
+
+    def warn(self, line: int, reason: str, text: str = "") -> None:
+        self.problems.append(Problem(self.name, line, reason, "warning", excerpt(text)))
+
+    def reject(self, line: int, reason: str, text: str = "") -> None:
+        self.problems.append(Problem(self.name, line, reason, "error", excerpt(text)))
+
+    def add(self, line: int, abstract: str, **metadata: object) -> None:
+        """A record from `line`, if its abstract is usable. A leading `Abstract:` is never
+        part of the text, whatever the format."""
+        abstract = ABSTRACT_PREFIX.sub("", clean(abstract), count=1)
+        if len(abstract) < MIN_ABSTRACT_CHARS:
+            what = "empty abstract" if not abstract else f"abstract too short ({len(abstract)} characters, at least {MIN_ABSTRACT_CHARS} needed)"
+            self.reject(line, what, abstract)
+            return
+        if len(abstract) > MAX_ABSTRACT_CHARS:
+            self.reject(line, f"abstract too long ({len(abstract):,} characters, at most {MAX_ABSTRACT_CHARS:,})", abstract)
+            return
+        source = Source(self.name, line, self.format)
+        self.records.append(Record(source, abstract, detect_language(abstract), **metadata))  # type: ignore[arg-type]
