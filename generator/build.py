@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Problem, Record
+from .model import Paper, Problem, Record
 from .progress import progress
-from .writer import WriteResult, cached_summary, write_pages
+from .writer import WriteResult, cached_summary, exported_papers, previous_papers, write_pages
 
 
 @dataclass
@@ -141,6 +141,16 @@ def input_key(options: Options, seeds: list[SeedFile]) -> str:
     return digest.hexdigest()
 
 
+def moved_papers(docs: Path, papers: list[Paper]) -> dict[str, str]:
+    """Redirects: old slug -> new slug, for papers whose URL changed (see `redirects`)."""
+    from .redirects import exported_keys, find_moves
+
+    slugs, moved = previous_papers(docs)
+    vanished = slugs - {paper.slug for paper in papers}
+    exported = exported_papers(docs, vanished) if vanished else {}
+    return find_moves(((slug, exported_keys(exported[slug])) for slug in sorted(exported)), papers, moved)
+
+
 def build(options: Options) -> Summary:
     """Regenerate the docs folder from the seeds; do nothing when nothing changed."""
     start = time.perf_counter()
@@ -188,8 +198,9 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     summary.papers = len(papers)
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))
     with _timed(summary, "render"):
-        site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files)
+        moved = moved_papers(options.docs, papers)
+        site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files, moved)
         pages = render_pages(site)
     with _timed(summary, "write"):
-        summary.written = write_pages(options.docs, pages, key, summary.to_json())
+        summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved)
     return summary

@@ -79,17 +79,19 @@ def load_catalog(path: Path) -> Catalog:
     named it. Raises CuratedFileError for anything that cannot be used as written."""
     document = curated.load(path, "catalog")
     entries, issues = [], []
-    arxiv_lines: dict[str, int] = {}
+    id_lines: dict[tuple[str, str], int] = {}
     for index, item in enumerate(document.data.get("papers") or []):
         at = ("papers", index)
         arxiv = item.get("arxiv")
         match = (item.get("match") or arxiv or item.get("doi") or "").strip()
         if "match" in item and not ARXIV_ID.match(match) and len(fingerprint(match)) < MIN_PHRASE_CHARS:
             issues.append(document.issue((*at, "match"), f"match phrase too short to be distinctive ({len(fingerprint(match))} letters, at least {MIN_PHRASE_CHARS}): {match!r}"))
-        if arxiv:
-            if arxiv in arxiv_lines:
-                issues.append(document.issue((*at, "arxiv"), f"arXiv id {arxiv} is already described by the entry on line {arxiv_lines[arxiv]}"))
-            arxiv_lines.setdefault(arxiv, document.line(at))
+        for field in ("arxiv", "doi"):
+            value = item.get(field)
+            if value and (field, value.lower()) in id_lines:
+                issues.append(document.issue((*at, field), f"{field} {value} is already given to the entry on line {id_lines[field, value.lower()]}"))
+            elif value:
+                id_lines[field, value.lower()] = document.line(at)
         topics = tuple(item.get("topics") or ())
         entries.append(Entry(
             match=match,

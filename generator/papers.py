@@ -11,16 +11,13 @@ from slugify import slugify
 
 from .catalog import Entry
 from .model import Cluster, Paper
-from .text import fingerprint, latex_to_text
+from .text import latex_to_text
 
 SLUG_WORDS_MAX = 60
 """Characters of title kept in a slug: readable in a URL, short enough for any file system."""
-RESERVED_SLUGS = frozenset(
-    ["index", "con", "prn", "aux", "nul", "tags", "search", "assets"]
-    + [f"com{i}" for i in range(10)]
-    + [f"lpt{i}" for i in range(10)]
-)
-"""Names that clash with MkDocs pages or are device names on Windows."""
+SLUG_HASH_CHARS = 6
+"""Hex digits of the paper's identity after the title: 16.7 million values, for papers
+whose titles already share a slug."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 
@@ -34,7 +31,7 @@ def derive_title(abstract: str, words: int = 12) -> str:
     return " ".join(tokens) if len(tokens) <= words else " ".join(tokens[:words]) + " …"
 
 
-def make_slug(title: str) -> str:
+def title_slug(title: str) -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word end within SLUG_WORDS_MAX.
 
     (python-slugify's own `word_boundary` skips words that do not fit and keeps later
@@ -46,9 +43,29 @@ def make_slug(title: str) -> str:
     return slug
 
 
+def make_slug(title: str, identity: str) -> str:
+    """`<title words>-<6 hex digits of the identity>`: a pure function of the paper itself.
+
+    Every slug carries the suffix, so no rule about clashes is needed: with a suffix only
+    on clashes, adding a paper with the same title as an existing one renamed the existing
+    page (29 of 3,000 corpus papers carried such suffixes). Now adding, removing or
+    reordering other papers never changes a paper's URL."""
+    return f"{title_slug(title)}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:SLUG_HASH_CHARS]}"
+
+
+def identity(paper: Paper) -> str:
+    """What a paper is, whatever it is called: its arXiv id (version dropped), else its DOI,
+    else the fingerprint of its canonical abstract."""
+    if paper.arxiv:
+        return "arxiv:" + re.sub(r"v\d+$", "", paper.arxiv).lower()
+    if paper.doi:
+        return "doi:" + paper.doi.lower()
+    return "text:" + paper.cluster.canonical.key
+
+
 def make_papers(clusters: Sequence[Cluster], entries: Mapping[int, Entry]) -> list[Paper]:
-    """One paper per cluster, with the catalog entry (by cluster index) applied and unique
-    slugs, sorted by slug."""
+    """One paper per cluster, with the catalog entry (by cluster index) applied and its
+    slug, sorted by slug."""
     papers = [_make_paper(cluster, entries.get(index)) for index, cluster in enumerate(clusters)]
     return sorted(_assign_slugs(papers), key=lambda paper: paper.slug)
 
@@ -82,20 +99,9 @@ def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
 
 
 def _assign_slugs(papers: list[Paper]) -> list[Paper]:
-    """Slugs from titles; a clash, or a reserved name, gets a suffix from the abstract's hash.
-
-    The suffix depends only on the paper's own text, never on the order papers are seen,
-    so adding a paper never renames another one.
-    """
-    bases = [make_slug(paper.title) for paper in papers]
-    counts: dict[str, int] = {}
-    for base in bases:
-        counts[base] = counts.get(base, 0) + 1
-    result = []
-    for paper, base in zip(papers, bases):
-        slug = base
-        if counts[base] > 1 or base in RESERVED_SLUGS:
-            digest = hashlib.sha1(fingerprint(paper.abstract).encode("utf-8")).hexdigest()[:8]
-            slug = f"{base}-{digest}"
-        result.append(replace(paper, slug=slug))
+    """Every paper's slug from its title and identity (see `make_slug`)."""
+    result = [replace(paper, slug=make_slug(paper.title, identity(paper))) for paper in papers]
+    slugs = [paper.slug for paper in result]
+    if len(set(slugs)) != len(slugs):  # only two papers with one identity could do this
+        raise ValueError(f"two papers share a slug: {sorted(s for s in slugs if slugs.count(s) > 1)[:3]}")
     return result

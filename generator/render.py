@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 from pathlib import Path
 
@@ -200,6 +200,8 @@ class Site:
     problems: tuple[Problem, ...]
     records: int
     files: int
+    moved: dict[str, str] = field(default_factory=dict)
+    """Old paper slugs and where those papers are now: a redirect page each."""
 
 
 def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
@@ -312,6 +314,10 @@ def render_pages(site: Site) -> dict[str, str]:
     pages["rejected.md"] = _page("rejected.md.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
     pages["needs-metadata.md"] = _page("needs-metadata.md.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
     pages["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
+    titles = {paper.slug: paper.title for paper in site.papers}
+    for old, new in site.moved.items():
+        meta = {"title": html.escape(titles[new], quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
+        pages[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=titles[new])
     pages["papers.bib"] = papers_bib(site.papers, keys)
     pages["papers.json"] = papers_json(site.papers)
     pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))

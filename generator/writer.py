@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 from .progress import progress
 
 MANIFEST = ".generated.json"
-"""What the last build made: its input key, its summary, and every file it owns (relative to
-the docs folder) with its size. Deterministic, like every generated file; MkDocs skips dot
-files."""
+"""What the last build made: its input key, its summary, every file it owns (relative to
+the docs folder) with its size, and the papers that moved (old slug -> new slug).
+Deterministic, like every generated file; MkDocs skips dot files."""
 
 
 class WriteError(RuntimeError):
@@ -61,6 +61,34 @@ def read_manifest(docs: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def previous_papers(docs: Path) -> tuple[set[str], dict[str, str]]:
+    """The paper slugs of the last build, and the redirects it kept (old slug -> new slug)."""
+    manifest = read_manifest(docs)
+    moved = manifest.get("moved")
+    moved = {str(k): str(v) for k, v in moved.items()} if isinstance(moved, dict) else {}
+    files = manifest.get("files")
+    pages = {name[len("papers/"):-len(".md")] for name in files if name.startswith("papers/") and name.endswith(".md")} if isinstance(files, dict) else set()
+    return pages - set(moved), moved
+
+
+def exported_papers(docs: Path, slugs: set[str]) -> dict[str, dict[str, object]]:
+    """The records of papers.json (as the last build wrote it) for the given slugs."""
+    try:
+        lines = (docs / "papers.json").read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found = {}
+    for line in lines:  # one paper a line (see `exports.papers_json`)
+        if line.startswith("{\"slug\": "):
+            try:
+                record = json.loads(line.rstrip(","))
+            except ValueError:
+                continue
+            if record.get("slug") in slugs:
+                found[record["slug"]] = record
+    return found
+
+
 def cached_summary(docs: Path, key: str) -> dict[str, object] | None:
     """The stored summary of the last build if it had the same input key and every file it
     wrote is still there with the same size; None otherwise. (A hand edit that keeps a
@@ -88,22 +116,27 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _write_manifest(docs: Path, key: str, summary: dict[str, object], files: dict[str, int]) -> None:
-    manifest = json.dumps({"key": key, "summary": summary, "files": files}, indent=0, ensure_ascii=False, sort_keys=True)
+def _write_manifest(docs: Path, key: str, summary: dict[str, object], files: dict[str, int], moved: dict[str, str]) -> None:
+    manifest = json.dumps({"key": key, "summary": summary, "files": files, "moved": moved}, indent=0, ensure_ascii=False, sort_keys=True)
     data = manifest.encode("utf-8") + b"\n"
     if _read(docs / MANIFEST) != data:
         atomic_write(docs / MANIFEST, data)
 
 
-def write_pages(docs: Path, pages: dict[str, str], key: str = "", summary: dict[str, object] | None = None) -> WriteResult:
+def write_pages(
+    docs: Path, pages: dict[str, str], key: str = "", summary: dict[str, object] | None = None, moved: dict[str, str] | None = None
+) -> WriteResult:
     """Make `docs` hold exactly `pages` (path -> text) among the generator's files, and
-    record `key` and `summary` in the manifest for `cached_summary`.
+    record `key`, `summary` and `moved` in the manifest (for `cached_summary` and the next
+    build's redirects).
 
     Before creating a file, the manifest already claims it (with no key), so a build
     killed halfway leaves no file the next build would not own, and is never taken for
     a finished one."""
-    files = read_manifest(docs).get("files")
+    manifest = read_manifest(docs)
+    files = manifest.get("files")
     previous: dict[str, int] = dict(files) if isinstance(files, dict) else {}
+    previous_moved = manifest.get("moved") if isinstance(manifest.get("moved"), dict) else {}
     encoded = {relative: pages[relative].encode("utf-8") for relative in sorted(pages)}
     unchanged_pages = set()
     for relative, data in encoded.items():
@@ -111,10 +144,10 @@ def write_pages(docs: Path, pages: dict[str, str], key: str = "", summary: dict[
         if existing == data:
             unchanged_pages.add(relative)
         elif existing is not None and relative not in previous:
-            raise WriteError(f"{docs / relative} exists and was not written by the generator; move it or rename the page")
+            raise WriteError(f"{docs / relative}: exists and was not written by the generator; move or rename it (nothing was written)")
     new = set(encoded) - set(previous)
     if new or unchanged_pages != set(encoded):
-        _write_manifest(docs, "", {}, {**previous, **{relative: -1 for relative in new}})
+        _write_manifest(docs, "", {}, {**previous, **{relative: -1 for relative in new}}, previous_moved)  # type: ignore[arg-type]
     written: list[str] = []
     for relative in progress(sorted(set(encoded) - unchanged_pages), "write"):
         atomic_write(_safe_path(docs, relative), encoded[relative])
@@ -124,7 +157,7 @@ def write_pages(docs: Path, pages: dict[str, str], key: str = "", summary: dict[
         path = _safe_path(docs, relative)
         path.unlink(missing_ok=True)
         _remove_empty_parents(path.parent, docs)
-    _write_manifest(docs, key, summary or {}, {relative: len(data) for relative, data in encoded.items()})
+    _write_manifest(docs, key, summary or {}, {relative: len(data) for relative, data in encoded.items()}, moved or {})
     _remove_stale_temporaries(docs, pages)
     return WriteResult(tuple(written), len(unchanged_pages), tuple(removed))
 

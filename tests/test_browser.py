@@ -124,13 +124,13 @@ def test_served_site_home_to_topic_to_paper_and_search(browser: Browser, seeds_s
     visit.page.locator("article a", has_text="In-context Learning and Induction Heads").click()
     visit.page.wait_for_load_state("networkidle")
     assert heading(visit.page) == "In-context Learning and Induction Heads"
-    assert urlsplit(visit.page.url).path == "/papers/in-context-learning-and-induction-heads/"
+    assert urlsplit(visit.page.url).path == "/papers/in-context-learning-and-induction-heads-2fa03d/"
 
     visit.goto(base)
-    assert "/papers/towards-understanding-sycophancy-in-language-models/" in visit.search("sycophancy")
+    assert "/papers/towards-understanding-sycophancy-in-language-models-90f9fe/" in visit.search("sycophancy")
     visit.goto(base)
     chinese = visit.search("突破性")  # "breakthrough", only in the Chinese BIG-bench abstract
-    assert chinese and chinese[0] == "/papers/beyond-the-imitation-game-quantifying-and-extrapolating-the/"
+    assert chinese and chinese[0] == "/papers/beyond-the-imitation-game-quantifying-and-extrapolating-the-44f6cb/"
     visit.page.locator(".md-search-result__item a.md-search-result__link").first.click()
     visit.page.wait_for_load_state("networkidle")
     assert "Beyond the Imitation Game" in heading(visit.page)
@@ -141,12 +141,12 @@ def test_served_site_home_to_topic_to_paper_and_search(browser: Browser, seeds_s
 def test_math_renders_and_no_raw_latex_is_visible(browser: Browser, seeds_site: Path, serve):
     base = serve(seeds_site / "site")
     visit = Visit(browser, base)
-    for slug in ("scaling-laws-for-autoregressive-generative-modeling", "language-models-mostly-know-what-they-know",
-                 "foundational-challenges-in-assuring-alignment-and-safety-of"):
+    for slug in ("scaling-laws-for-autoregressive-generative-modeling-e91c12", "language-models-mostly-know-what-they-know-cfffa1",
+                 "foundational-challenges-in-assuring-alignment-and-safety-of-e7aac9"):
         visit.goto(f"{base}papers/{slug}/")
         text = visit.page.locator("article").inner_text()
         assert not re.search(r"\$[^$\s][^$]*\$", text), slug
-    visit.goto(f"{base}papers/scaling-laws-for-autoregressive-generative-modeling/")
+    visit.goto(f"{base}papers/scaling-laws-for-autoregressive-generative-modeling-e91c12/")
     maths = visit.page.locator("article math")
     assert maths.count() >= 1
     box = maths.first.bounding_box()
@@ -159,9 +159,9 @@ def test_offline_build_from_disk_searches_with_no_request_outside(browser: Brows
     base = offline_site.as_uri() + "/"
     visit = Visit(browser, "file://")
     visit.goto(base + "index.html")
-    assert any(p.endswith("papers/towards-understanding-sycophancy-in-language-models.html") for p in visit.search("sycophancy"))
+    assert any(p.endswith("papers/towards-understanding-sycophancy-in-language-models-90f9fe.html") for p in visit.search("sycophancy"))
     visit.goto(base + "index.html")
-    assert any(p.endswith("papers/beyond-the-imitation-game-quantifying-and-extrapolating-the.html") for p in visit.search("突破性"))
+    assert any(p.endswith("papers/beyond-the-imitation-game-quantifying-and-extrapolating-the-44f6cb.html") for p in visit.search("突破性"))
     visit.goto(base + "topics/index.html")
     visit.page.locator("article a", has_text="Deception and backdoors").first.click()
     visit.page.wait_for_load_state("networkidle")
@@ -185,7 +185,7 @@ def test_site_served_under_a_sub_path(browser: Browser, seeds_site: Path, serve,
     stylesheets = visit.page.evaluate("() => [...document.styleSheets].map(s => s.href).filter(Boolean)")
     assert stylesheets and all("/pr-preview/pr-7/" in href for href in stylesheets)
     visit.goto(base)
-    assert "/pr-preview/pr-7/papers/towards-understanding-sycophancy-in-language-models/" in visit.search("sycophancy")
+    assert "/pr-preview/pr-7/papers/towards-understanding-sycophancy-in-language-models-90f9fe/" in visit.search("sycophancy")
     visit.check_clean()
     visit.close()
 

@@ -87,8 +87,7 @@ def test_overrides_force_together_and_apart(tmp_path: Path):
         '  - ["supervising systems that potentially outperform us on most skills", "how to turn it into one that can be productively studied"]\n',
         "utf-8",
     )
-    overrides, problems = load_overrides(path)
-    assert problems == []
+    overrides = load_overrides(path)
     clusters, warnings = cluster_duplicates(RECORDS, overrides)
     assert warnings == []
     places = partition(clusters)
@@ -101,7 +100,7 @@ def test_overrides_force_together_and_apart(tmp_path: Path):
 def test_override_phrase_that_matches_nothing_is_a_warning(tmp_path: Path):
     path = tmp_path / "duplicates.yml"
     path.write_text('same:\n  - ["this phrase is in no abstract at all", "Humans are capable of strategically deceptive"]\n', "utf-8")
-    overrides, _ = load_overrides(path)
+    overrides = load_overrides(path)
     _, warnings = cluster_duplicates(RECORDS, overrides)
     assert [(w.line, w.severity) for w in warnings] == [(2, "warning")]
 

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from generator.papers import derive_title, make_slug
+from generator.text import fingerprint
 from support import ROOT, SEEDS, make_project
 
 
@@ -56,7 +57,7 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path):
         base = f"http://127.0.0.1:{port}/"
         assert _wait(base, 200, 60), "server did not start"
         text = "We study how reading lists rebuild themselves while a preview server runs, and why it matters."
-        page = base + f"papers/{make_slug(derive_title(text))}/"
+        page = base + f"papers/{make_slug(derive_title(text), 'text:' + fingerprint(text))}/"
         assert _get(page) == 404
         (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")
         assert _wait(page, 200, 60), "new paper never appeared"

@@ -9,7 +9,6 @@ from xml.etree import ElementTree as ET
 import frontmatter
 import yaml
 
-from generator.catalog import load_catalog
 from generator.exports import bibtex_escape, citation_keys
 from generator.papers import derive_title
 from generator.topics import load_taxonomy
@@ -30,7 +29,8 @@ def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
         '    title: "Ghost"\n', "utf-8")
     result = generate(seeds, tmp_path / "docs", "--catalog", str(catalog))
     assert "catalog.yml:5: warning: catalog entry matches no paper" in result.stderr
-    post = frontmatter.load(tmp_path / "docs/papers/reward-hacking.md")
+    (page,) = (tmp_path / "docs/papers").glob("reward-hacking-*.md")
+    post = frontmatter.load(page)
     assert post["title"] == "Reward Hacking" and post["arxiv"] == "2201.00001" and post["title_derived"] is False
 
 
@@ -61,8 +61,7 @@ def test_derive_title_cuts_long_sentences_and_chinese():
 
 
 def test_every_paper_has_a_known_topic_and_topic_pages_list_it(seeds_site: Path):
-    taxonomy, problems = load_taxonomy(ROOT / "taxonomy.yml")
-    assert problems == []
+    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
     slugs = {t.slug for t in taxonomy.topics}
     for path in (seeds_site / "docs/papers").glob("*.md"):
         post = frontmatter.load(path)
@@ -111,7 +110,7 @@ def test_exports_are_complete_and_parse(seeds_site: Path):
 
 
 def test_paper_page_has_scholar_tags_and_bibtex(seeds_site: Path):
-    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through/index.html").read_text("utf-8")
+    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html").read_text("utf-8")
     assert '<meta name="citation_title" content="Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training">' in html
     assert '<meta name="citation_author" content="Evan Hubinger">' in html
     assert '<meta name="citation_arxiv_id" content="2401.05566">' in html
@@ -128,7 +127,7 @@ def test_taxonomy_file_is_documented_yaml():
 
 
 def test_paper_header_lines_are_separate_paragraphs(seeds_site: Path):
-    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through/index.html").read_text("utf-8")
+    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html").read_text("utf-8")
     for label in ("Authors:", "Year:", "Topics:", "Links:"):
         assert f"<p><strong>{label}</strong>" in html, label
 

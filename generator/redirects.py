@@ -1,0 +1,59 @@
+"""Moved papers: when a paper's URL changes, its old URL keeps working as a redirect.
+
+A slug changes only when the paper itself changes (a curated title, a newly known arXiv
+id). The previous build's papers (its papers.json) say what each old slug was; the paper
+that now holds the most of its identity keys (abstract fingerprints, arXiv id, DOI) is where
+it moved. Redirects accumulate in the manifest, so a page that moved twice still leads to
+its current URL, and an old URL that a paper takes again becomes a real page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from .model import Paper
+from .text import fingerprint
+
+
+def paper_keys(paper: Paper) -> set[str]:
+    """The identity keys of a current paper."""
+    keys = {member.record.key for member in paper.cluster.members}
+    keys |= {f"arxiv:{paper.arxiv.lower()}"} if paper.arxiv else set()
+    return keys | ({f"doi:{paper.doi.lower()}"} if paper.doi else set())
+
+
+def exported_keys(record: Mapping[str, object]) -> set[str]:
+    """The identity keys of a paper as papers.json exported it."""
+    keys = {fingerprint(str(source.get("abstract", ""))) for source in record.get("sources", []) if isinstance(source, dict)}  # type: ignore[union-attr]
+    keys.discard("")
+    for field in ("arxiv", "doi"):
+        if record.get(field):
+            keys.add(f"{field}:{str(record[field]).lower()}")
+    return keys
+
+
+def find_moves(
+    vanished: Iterable[tuple[str, set[str]]], papers: Sequence[Paper], moved: Mapping[str, str]
+) -> dict[str, str]:
+    """old slug -> current slug, for the slugs of the last build that no paper has now
+    (`vanished`, with their keys) and the redirects kept from earlier builds (`moved`)."""
+    current = {paper.slug for paper in papers}
+    owner: dict[str, list[str]] = {}
+    for paper in papers:
+        for key in paper_keys(paper):
+            owner.setdefault(key, []).append(paper.slug)
+    successor: dict[str, str] = {}
+    for slug, keys in vanished:
+        votes: dict[str, int] = {}
+        for key in keys:
+            for candidate in owner.get(key, ()):
+                votes[candidate] = votes.get(candidate, 0) + 1
+        if votes:
+            successor[slug] = min(votes, key=lambda candidate: (-votes[candidate], candidate))
+    result = {}
+    for old, target in {**moved, **successor}.items():
+        if target not in current:
+            target = successor.get(target, target)
+        if old not in current and target in current:
+            result[old] = target
+    return dict(sorted(result.items()))
