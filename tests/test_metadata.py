@@ -114,7 +114,7 @@ def test_paper_page_has_scholar_tags_and_bibtex(seeds_site: Path):
     assert '<meta name="citation_title" content="Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training">' in html
     assert '<meta name="citation_author" content="Evan Hubinger">' in html
     assert '<meta name="citation_arxiv_id" content="2401.05566">' in html
-    assert "hubinger2024sleeper" in html and 'class="language-bibtex highlight"' in html
+    assert "hubinger2024sleeper" in html and '<pre><code class="language-bibtex">@misc{' in html
     assert '"content.code.copy"' in html  # Material adds the copy button to code blocks
 
 
