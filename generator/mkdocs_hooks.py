@@ -7,20 +7,21 @@ nothing when no input changed, so the rebuild its writes cause finds nothing to 
 `mkdocs build` is left alone: `./dev site` runs the generator itself.
 
 Each regeneration logs what the command line prints: the summary, and every problem. A
-curated file that cannot be used, or a page that would overwrite a hand-written file, stops
-that rebuild with the one-line error: the served site stays as it was, the server stays up,
-and the next save that fixes the file rebuilds.
+curated file that cannot be used, or a page that would overwrite a hand-written file, is
+logged as the command line's one-line error, and the generator writes nothing: MkDocs goes
+on to render the docs/ it already had, so the served site stays as it was (failing the
+MkDocs build instead would make the server hold every request until the file is fixed).
+The next save that fixes the file regenerates.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("mkdocs.hooks.generator")
 SERVING = "READING_LIST_SERVING"
 """Set for the process by `on_startup`: MkDocs reloads this module with the config on every
 rebuild, so a module global would not survive."""
@@ -46,8 +47,6 @@ def on_serve(server: Any, config: Any, builder: Any) -> Any:
 def on_pre_build(config: Any) -> None:
     if not os.environ.get(SERVING):
         return
-    from mkdocs.exceptions import PluginError
-
     from generator.build import Options, build
     from generator.cli import report
     from generator.curated import CuratedFileError
@@ -59,15 +58,24 @@ def on_pre_build(config: Any) -> None:
     try:
         summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:])))
     except (CuratedFileError, WriteError) as error:
-        raise PluginError(f"generator: {error}\ngenerator: the site was not rebuilt; it will be when the file is fixed") from None
+        for line in str(error).splitlines():
+            _say("ERROR", line)
+        _say("ERROR", "nothing was regenerated; the site stays as it was until the file is fixed")
+        return
     if summary.cached:
         return
     out, err = io.StringIO(), io.StringIO()
     report(summary, out=out, err=err)
     for line in err.getvalue().splitlines():
-        log.warning("generator: %s", line)
+        _say("WARNING", line)
     for line in out.getvalue().splitlines():
-        log.info("generator: %s", line)
+        _say("INFO", line)
+
+
+def _say(level: str, line: str) -> None:
+    """Print in MkDocs' log format, but not through its logger: `strict: true` counts every
+    warning logged there and would stop the server on a rejected seed record."""
+    print(f"{level:<8}-  generator: {line}", file=sys.stderr, flush=True)
 
 
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:

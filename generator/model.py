@@ -85,7 +85,8 @@ class ProblemRun:
         if self.count == 1:
             return str(self.first)
         p = self.first
-        return f"{p.file}:{p.line}-{self.last_line}: {p.severity}: {p.reason} ({self.count} records)"
+        lines = f"{p.line}-{self.last_line}" if self.last_line != p.line else f"{p.line}"
+        return f"{p.file}:{lines}: {p.severity}: {p.reason} ({self.count} {'entries' if p.curated else 'records'})"
 
 
 def group_problems(problems: list[Problem] | tuple[Problem, ...]) -> list[ProblemRun]:

@@ -307,8 +307,9 @@ def render_pages(site: Site) -> dict[str, str]:
         pages[f"topics/{topic.slug}.md"] = _page("topic.md.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members)
     clusters = [p for p in site.papers if len(p.cluster.members) > 1]
     kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
-    errors = [p for p in site.problems if p.severity == "error"]
-    warnings = [p for p in site.problems if p.severity == "warning"]
+    errors = [p for p in site.problems if p.severity == "error" and not p.curated]
+    warnings = [p for p in site.problems if p.severity == "warning" and not p.curated]
+    curation = [p for p in site.problems if p.curated]
     error_runs, warning_runs = group_problems(errors), group_problems(warnings)
     context = dict(
         site=site,
@@ -321,6 +322,7 @@ def render_pages(site: Site) -> dict[str, str]:
         warnings=warnings,
         error_runs=error_runs,
         warning_runs=warning_runs,
+        curation=curation,
         derived=[p for p in site.papers if p.title_derived],
         chart=[(topic.name, len(by_topic[topic.slug])) for topic in site.taxonomy.topics],
         translations=sum(1 for p in site.papers for m in p.cluster.members if m.record.language != "en"),

@@ -73,3 +73,37 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Error" not in output.replace("0 errors", ""), output[-2000:]
+
+
+def test_a_broken_curated_file_keeps_the_served_site_and_fixing_it_recovers(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    shutil.copytree(SEEDS, project / "seeds")
+    for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
+        shutil.copy(ROOT / name, project / name)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "true"},
+    )
+    catalog = project / "catalog.yml"
+    good = catalog.read_text("utf-8")
+    old_title = "Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training"
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        assert _wait(base, 200, 60), "server did not start"
+        page = base + "papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/"
+        assert _get(page) == 200
+        catalog.write_text(good.replace("    year: 2024\n", "    year: 2024\n   title: broken\n", 1), "utf-8")
+        time.sleep(6)
+        assert _get(page) == 200 and _get(base) == 200, "the served site must stay as it was"
+        catalog.write_text(good.replace(old_title, "Sleeper Agents", 1), "utf-8")
+        assert _wait(base + "papers/sleeper-agents-accc7f/", 200, 60), "fixing the file did not rebuild"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "catalog.yml:8:4: YAML syntax error" in output, output[-3000:]
+    assert "nothing was regenerated" in output
+    assert "generator: 5 files read, 41 records found, 33 unique papers" in output
+    assert "MkDocs 2.0" not in output
+    assert "Traceback" not in output, output[-3000:]
