@@ -292,7 +292,7 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
         header=header,
         bibtex=code_block(bibtex(paper, key), "bibtex"),
         index_chars=index_chars,
-        abstract_heading=Markup("## Abstract" + (_EXCLUDE if index_chars == 0 else "")),
+        abstract_heading=Markup('<h2 id="abstract"' + (" data-search-exclude" if index_chars == 0 else "") + ">Abstract</h2>"),
     )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
