@@ -111,6 +111,8 @@ def test_served_site_home_to_topic_to_paper_and_search(browser: Browser, seeds_s
     assert urlsplit(visit.page.url).path == "/papers/in-context-learning-and-induction-heads-2fa03d/"
 
     visit.goto(base)
+    results = visit.search("sycophancy")
+    assert "/" not in results and "/index.html" not in results, "the home page's help text is not a search result"
     assert "/papers/towards-understanding-sycophancy-in-language-models-90f9fe/" in visit.search("sycophancy")
     visit.goto(base)
     chinese = visit.search("突破性")  # "breakthrough", only in the Chinese BIG-bench abstract
@@ -170,6 +172,13 @@ def test_site_served_under_a_sub_path(browser: Browser, seeds_site: Path, serve,
     assert stylesheets and all("/pr-preview/pr-7/" in href for href in stylesheets)
     visit.goto(base)
     assert "/pr-preview/pr-7/papers/towards-understanding-sycophancy-in-language-models-90f9fe/" in visit.search("sycophancy")
+    visit.goto(base + "404.html")  # without a site URL its links are relative, so they work here too
+    assert visit.page.locator("article h1").inner_text().startswith("404")
+    stylesheets = visit.page.evaluate("() => [...document.styleSheets].map(s => s.href).filter(Boolean)")
+    assert stylesheets and all("/pr-preview/pr-7/" in href for href in stylesheets)
+    visit.page.locator("a.md-header__button.md-logo").click()
+    visit.page.wait_for_load_state("networkidle")
+    assert urlsplit(visit.page.url).path == "/pr-preview/pr-7/"
     visit.check_clean()
     visit.close()
 

@@ -183,3 +183,14 @@ def test_axe_finds_no_serious_violation_of_ours(seeds_site: Path, baseline: Path
                     problems.append(f"{path.relative_to(site)}: {rule} at {target}")
         browser.close()
     assert problems == [], "\n".join(problems[:20])
+
+
+def test_a_first_install_prints_no_warning(tmp_path: Path):
+    """`./dev` installs the project into a new virtual environment: pip and the build
+    backend must not greet a new user with warnings (setuptools printed several)."""
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
+    result = subprocess.run([str(tmp_path / "venv" / "bin" / "pip"), "install", "--quiet", "--no-deps", "-e", str(ROOT)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Location" not in line]  # this machine's pip.conf names a missing mirror
+    assert not [line for line in lines if re.search(r"warn|deprecat", line, re.IGNORECASE)], result.stderr
