@@ -1,6 +1,8 @@
-"""arXiv categories: the short codes of listings and their full names."""
+"""arXiv: categories (the short codes of listings and their full names) and identifiers."""
 
 from __future__ import annotations
+
+import re
 
 NAMES: dict[str, str] = {
     "cs.AI": "Artificial Intelligence",
@@ -68,3 +70,44 @@ def category_code(code: str) -> str:
 def category_name(code: str | None) -> str | None:
     """`cs.CL` -> `Computation and Language`; None when the code is unknown."""
     return NAMES.get(code) if code else None
+
+
+# ---------------------------------------------------------------- identifiers
+
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID = re.compile(rf"(?:arxiv\.org/(?:abs|pdf|html)/|\barxiv:\s*|(?<![\w./-]))({_NEW_ID}|{_OLD_ID})(v\d+)?(?:\.pdf)?(?![\w/])", re.IGNORECASE)
+"""An arXiv id in text: `2401.05566`, `arXiv:2401.05566v2`, `https://arxiv.org/abs/hep-th/9901001`."""
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}]+[^\s\"<>{}.,;:)\]])", re.IGNORECASE)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+
+
+def arxiv_id(text: str | None, *, anywhere: bool = False) -> tuple[str, int | None] | None:
+    """The arXiv id in `text` and its version (`2401.05566v2` -> ("2401.05566", 2)), or
+    None. Without `anywhere`, the text must be the id (or an arXiv URL) and nothing else."""
+    if not text:
+        return None
+    text = text.strip()
+    doi = _ARXIV_DOI.match(text)
+    if doi:
+        text = doi[1]
+    match = ARXIV_ID.search(text) if anywhere else ARXIV_ID.fullmatch(re.sub(r"^https?://(?:www\.|export\.)?", "", text))
+    if not match:
+        return None
+    identifier = match[1]
+    if "/" in identifier:  # old style: the archive is lower case, the subject class upper case
+        archive, number = identifier.split("/")
+        name, _, subject = archive.partition(".")
+        identifier = f"{name.lower()}{'.' + subject.upper() if subject else ''}/{number}"
+    return identifier, int(match[2][1:]) if match[2] else None
+
+
+def doi(text: str | None) -> str | None:
+    """A DOI, lower case, from `10.1000/xyz`, `doi:10.1000/xyz` or a doi.org URL; None for
+    arXiv's own DOIs (10.48550/arXiv.*), which name an arXiv id."""
+    if not text:
+        return None
+    match = DOI.search(text)
+    if not match or _ARXIV_DOI.match(match[1]):
+        return None
+    return match[1].lower()

@@ -20,25 +20,42 @@ class Source:
     line: int
     """First line of the record in that file, 1-based."""
     format: str
-    """Name of the reader that read it: `abstract-lines`, `listing`, `translated` or `paragraphs`."""
+    """Name of the reader that read it: `abstract-lines`, `listing`, `translated`,
+    `paragraphs`, `bibtex`, `csl-json`, `papers-json`, `feed`, `table` or `links`."""
+
+
+STRUCTURED = frozenset(["bibtex", "csl-json", "papers-json", "feed", "table"])
+"""Formats whose fields are named by the source (a BibTeX `title = {...}`), not guessed
+from the layout of a scraped listing: their metadata wins (see `papers`)."""
 
 
 @dataclass(frozen=True)
 class Record:
-    """One abstract as found in a seed file, with whatever metadata came with it."""
+    """One paper as found in a seed file: an abstract (empty for a link or a BibTeX entry
+    without one), with whatever metadata came with it."""
 
     source: Source
     abstract: str
-    """The abstract, Unicode-normalised (NFC), whitespace collapsed."""
+    """The abstract, Unicode-normalised (NFC), whitespace collapsed; "" when there is none."""
     language: str
     """ISO 639-1 code guessed from the script: `en`, `zh`, `ja`, `ko`, `ru`, ..."""
     title: str | None = None
     authors: tuple[str, ...] = ()
     affiliations: tuple[str, ...] = ()
     date: str | None = None
-    """Listing date, ISO `YYYY-MM-DD`."""
+    """Date of the listing or of publication, ISO `YYYY-MM-DD`."""
     category: str | None = None
     """arXiv category such as `cs.CL`."""
+    arxiv: str | None = None
+    """arXiv id without its version: `2401.05566`, `hep-th/9901001`."""
+    version: int | None = None
+    """arXiv version number, when the source gave one."""
+    doi: str | None = None
+    """DOI, lower case."""
+    url: str | None = None
+    year: int | None = None
+    """Publication year when the source gives no full date."""
+    keywords: tuple[str, ...] = ()
 
     @cached_property
     def key(self) -> str:
@@ -46,9 +63,19 @@ class Record:
         return fingerprint(self.abstract)
 
     @property
+    def ids(self) -> frozenset[str]:
+        """Identity keys (`arxiv:2401.05566`, `doi:10.1000/x`): records that share one are
+        the same paper; records whose keys of one kind differ are different papers."""
+        return frozenset(([f"arxiv:{self.arxiv}"] if self.arxiv else []) + ([f"doi:{self.doi}"] if self.doi else []))
+
+    @property
+    def structured(self) -> bool:
+        return self.source.format in STRUCTURED
+
+    @property
     def metadata_count(self) -> int:
-        """How many of title, authors and date this record carries."""
-        return (self.title is not None) + bool(self.authors) + (self.date is not None)
+        """How many of title, authors and date (or year) this record carries."""
+        return (self.title is not None) + bool(self.authors) + (self.date is not None or self.year is not None)
 
 
 @dataclass(frozen=True)
@@ -109,7 +136,7 @@ class Link:
     a: int
     b: int
     kind: str
-    """`reworded`, `translation` or `forced`."""
+    """`identifier`, `forced`, `reworded`, `revised` or `translation`."""
     score: float
     reason: str
 
@@ -120,7 +147,9 @@ class Member:
 
     record: Record
     kind: str
-    """`canonical`, `exact`, `reworded`, `translation`, or `forced` (by duplicates.yml)."""
+    """`canonical`, `exact`, `identifier` (same arXiv id or DOI), `reworded`, `revised`
+    (same title and authors, text heavily changed), `translation`, or `forced` (by
+    duplicates.yml)."""
     score: float
     """Similarity to the canonical record, 1.0 for the canonical and exact copies."""
     reason: str = ""

@@ -13,15 +13,20 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from ..model import Problem
-from . import abstract_lines, listing, paragraphs, translated, unsupported
+from . import abstract_lines, bibtex, feeds, jsonfiles, links, listing, paragraphs, table, translated, unsupported
 from .base import Collector, DecodeError, Format, Line, Reading, decode, split_lines
 from .listing import split_title_authors
 
 FORMATS: tuple[Format, ...] = (
+    bibtex.FORMAT,
+    *jsonfiles.FORMATS,
+    feeds.FORMAT,
+    table.FORMAT,
     *unsupported.FORMATS,
     listing.FORMAT,
     abstract_lines.FORMAT,
     translated.FORMAT,
+    links.FORMAT,
 )
 """In order of precedence when two are equally sure."""
 FALLBACK = paragraphs.FORMAT

@@ -155,8 +155,18 @@ class Collector:
 
     def add(self, line: int, abstract: str, **metadata: object) -> None:
         """A record from `line`, if its abstract is usable. A leading `Abstract:` is never
-        part of the text, whatever the format."""
+        part of the text, whatever the format.
+
+        An entry of a structured source (BibTeX, a link, ...) with a title or an identifier
+        is a paper even without an abstract: it is kept with an empty one."""
         abstract = ABSTRACT_PREFIX.sub("", clean(abstract), count=1)
+        named = any(metadata.get(field) for field in ("title", "arxiv", "doi", "url"))
+        if len(abstract) < MIN_ABSTRACT_CHARS and named:
+            if abstract:
+                self.warn(line, f"abstract too short ({len(abstract)} characters); entry kept without it", abstract)
+            source = Source(self.name, line, self.format)
+            self.records.append(Record(source, "", detect_language(str(metadata.get("title") or "")), **metadata))  # type: ignore[arg-type]
+            return
         if len(abstract) < MIN_ABSTRACT_CHARS:
             what = "empty abstract" if not abstract else f"abstract too short ({len(abstract)} characters, at least {MIN_ABSTRACT_CHARS} needed)"
             self.reject(line, what, abstract)
