@@ -88,9 +88,12 @@ def arxiv_id(text: str | None, *, anywhere: bool = False) -> tuple[str, int | No
     if not text:
         return None
     text = text.strip()
-    doi = _ARXIV_DOI.match(text)
+    doi = _ARXIV_DOI.match(re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.IGNORECASE))
     if doi:
         text = doi[1]
+    elif anywhere:
+        inner = re.search(r"10\.48550/arxiv\.(\S+)", text, re.IGNORECASE)
+        text = inner[1] if inner else text
     match = ARXIV_ID.search(text) if anywhere else ARXIV_ID.fullmatch(re.sub(r"^https?://(?:www\.|export\.)?", "", text))
     if not match:
         return None

@@ -184,7 +184,7 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         records, problems, summary.files = read_seeds(seeds)
         problems += catalog.check_topics([topic.slug for topic in taxonomy.topics])
     with _timed(summary, "dedupe"):
-        clusters, dedupe_problems = cluster_duplicates(records, overrides)
+        clusters, dedupe_problems = cluster_duplicates(records, overrides, catalog.pins())
         problems += dedupe_problems
     with _timed(summary, "metadata"):
         entries, match_problems = catalog.assign(clusters)

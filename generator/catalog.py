@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import curated
+from . import arxiv, curated
 from .model import Cluster, Problem
 from .text import fingerprint
 
@@ -25,7 +25,7 @@ class Entry:
     """One paper described by the user."""
 
     match: str
-    """A phrase of the abstract, or an arXiv id."""
+    """How the entry is shown in messages: its phrase, else its arXiv id or DOI."""
     line: int
     """Line of the entry in the catalog file, for messages."""
     title: str | None = None
@@ -38,6 +38,14 @@ class Entry:
     topics: tuple[str, ...] = ()
     topic_lines: tuple[int, ...] = ()
     """Line of each topic slug, for warnings about unknown topics."""
+    phrase: str | None = None
+    """The `match` phrase, when the entry has one (an arXiv id given as `match` is not)."""
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """The identity keys this entry gives its paper (see `Record.ids`)."""
+        keys = [f"arxiv:{arxiv.arxiv_id(self.arxiv)[0]}"] if self.arxiv and arxiv.arxiv_id(self.arxiv) else []  # type: ignore[index]
+        return frozenset(keys + ([f"doi:{self.doi.lower()}"] if self.doi else []))
 
 
 @dataclass(frozen=True)
@@ -45,15 +53,27 @@ class Catalog:
     entries: tuple[Entry, ...]
     name: str = "catalog.yml"
 
+    def pins(self) -> list[tuple[str, frozenset[str], str]]:
+        """(phrase fingerprint, ids, where) for entries that give ids to a paper they find
+        by phrase: records carrying those ids join that paper (see `dedupe.pin_ids`)."""
+        return [(fingerprint(e.phrase), e.ids, f"{self.name} line {e.line}") for e in self.entries if e.phrase and e.ids]
+
     def assign(self, clusters: Sequence[Cluster]) -> tuple[dict[int, Entry], list[Problem]]:
         """Which entry describes which cluster (by index), and warnings for entries that
-        match nothing or more than one paper."""
+        match nothing or more than one paper. An entry finds its paper by phrase, or by an
+        arXiv id or DOI that any record of the paper (or the catalog itself) gives it."""
         texts = [" ".join(m.record.key for m in cluster.members) for cluster in clusters]
+        owners: dict[str, list[int]] = {}
+        for index, cluster in enumerate(clusters):
+            for key in cluster.ids:
+                owners.setdefault(key, []).append(index)
         assigned: dict[int, Entry] = {}
         problems: list[Problem] = []
         for entry in self.entries:
-            key = fingerprint(entry.match)
-            hits = [index for index, text in enumerate(texts) if key in text]
+            key = fingerprint(entry.phrase) if entry.phrase else None
+            hits = [index for index, text in enumerate(texts) if key and key in text]
+            if not hits:
+                hits = sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
             if not hits:
                 problems.append(Problem(self.name, entry.line, "catalog entry matches no paper", "warning", entry.match, curated=True))
             elif len(hits) > 1:
@@ -75,15 +95,17 @@ class Catalog:
 
 
 def load_catalog(path: Path) -> Catalog:
-    """Read and validate the catalog file; a missing file is an empty catalog unless the user
-    named it. Raises CuratedFileError for anything that cannot be used as written."""
+    """Read and validate the catalog file; a missing file is an empty catalog. Raises
+    CuratedFileError for anything that cannot be used as written."""
     document = curated.load(path, "catalog")
     entries, issues = [], []
     id_lines: dict[tuple[str, str], int] = {}
     for index, item in enumerate(document.data.get("papers") or []):
         at = ("papers", index)
-        arxiv = item.get("arxiv")
-        match = (item.get("match") or arxiv or item.get("doi") or "").strip()
+        arxiv_given = item.get("arxiv")
+        match = (item.get("match") or arxiv_given or item.get("doi") or "").strip()
+        if "match" in item and ARXIV_ID.match(match) and not arxiv_given:
+            arxiv_given = match  # `match: 2401.05566` is an arXiv id
         if "match" in item and not ARXIV_ID.match(match) and len(fingerprint(match)) < MIN_PHRASE_CHARS:
             issues.append(document.issue((*at, "match"), f"match phrase too short to be distinctive ({len(fingerprint(match))} letters, at least {MIN_PHRASE_CHARS}): {match!r}"))
         for field in ("arxiv", "doi"):
@@ -99,12 +121,13 @@ def load_catalog(path: Path) -> Catalog:
             title=item.get("title"),
             authors=tuple(item.get("authors") or ()),
             year=int(item["year"]) if item.get("year") else None,
-            arxiv=arxiv,
+            arxiv=arxiv_given,
             doi=item.get("doi"),
             url=item.get("url"),
             notes=item.get("notes"),
             topics=topics,
             topic_lines=tuple(document.line((*at, "topics", i)) for i in range(len(topics))),
+            phrase=item["match"] if "match" in item and not ARXIV_ID.match(item["match"]) else None,
         ))
     if issues:
         raise curated.CuratedFileError(document.name, issues)

@@ -54,8 +54,9 @@ def _suffix(number: int) -> str:
     return letters
 
 
-def bibtex(paper: Paper, key: str) -> str:
-    """One @misc entry (arXiv style when the id is known)."""
+def bibtex(paper: Paper, key: str, with_abstract: bool = False) -> str:
+    """One @misc entry (arXiv style when the id is known); papers.bib carries abstracts,
+    so importing it (or a Zotero copy of it) into an empty list gives the papers back."""
     fields = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
         fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
@@ -77,12 +78,14 @@ def bibtex(paper: Paper, key: str) -> str:
         notes.append(f"abstract only available as a machine translation ({paper.language})")
     if notes:
         fields.append(("note", "; ".join(notes)))
+    if with_abstract and paper.abstract:
+        fields.append(("abstract", bibtex_escape(paper.abstract)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
 def papers_bib(papers: Sequence[Paper], keys: dict[str, str]) -> str:
-    return "\n".join(bibtex(p, keys[p.slug]) for p in papers)
+    return "\n".join(bibtex(p, keys[p.slug], with_abstract=True) for p in papers)
 
 
 def paper_record(paper: Paper) -> dict[str, object]:

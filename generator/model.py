@@ -161,6 +161,9 @@ class Cluster:
     """Records that are the same paper. The first member is the canonical record."""
 
     members: tuple[Member, ...]
+    ids: frozenset[str] = frozenset()
+    """Identity keys of the paper: its records' arXiv ids and DOIs, and those the catalog
+    gives it."""
 
     @property
     def canonical(self) -> Record:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from slugify import slugify
 
 from .catalog import Entry
-from .model import Cluster, Paper
-from .text import latex_to_text
+from .model import Cluster, Paper, Record
+from .text import fingerprint, latex_to_text
 
 SLUG_WORDS_MAX = 60
 """Characters of title kept in a slug: readable in a URL, short enough for any file system."""
@@ -57,10 +58,13 @@ def identity(paper: Paper) -> str:
     """What a paper is, whatever it is called: its arXiv id (version dropped), else its DOI,
     else the fingerprint of its canonical abstract."""
     if paper.arxiv:
-        return "arxiv:" + re.sub(r"v\d+$", "", paper.arxiv).lower()
+        return "arxiv:" + re.sub(r"v\d+$", "", paper.arxiv)
     if paper.doi:
         return "doi:" + paper.doi.lower()
-    return "text:" + paper.cluster.canonical.key
+    canonical = paper.cluster.canonical
+    if canonical.key:
+        return "text:" + canonical.key
+    return f"url:{paper.url}" if paper.url else f"title:{fingerprint(paper.title)}"
 
 
 def make_papers(clusters: Sequence[Cluster], entries: Mapping[int, Entry]) -> list[Paper]:
@@ -70,38 +74,71 @@ def make_papers(clusters: Sequence[Cluster], entries: Mapping[int, Entry]) -> li
     return sorted(_assign_slugs(papers), key=lambda paper: paper.slug)
 
 
+def source_rank(record: Record) -> int:
+    """Whose metadata wins: a structured source (BibTeX, CSL-JSON, a feed, a table) names
+    its fields; a link list's title is the link's text; a listing's title and authors are
+    split by guesswork. (The catalog beats them all; see `_make_paper`.)"""
+    if record.structured:
+        return 0
+    return 1 if record.source.format == "links" else 2
+
+
+def _best(records: Sequence[Record], field: str) -> object:
+    """The field from the best-ranked record that has it (ties: canonical order)."""
+    ranked = sorted(range(len(records)), key=lambda i: (source_rank(records[i]), i))
+    return next((getattr(records[i], field) for i in ranked if getattr(records[i], field)), None)
+
+
+def _id(cluster: Cluster, kind: str) -> str | None:
+    """The paper's arXiv id or DOI: the canonical record's, else the first of the others."""
+    own = getattr(cluster.canonical, kind)
+    values = sorted(key.split(":", 1)[1] for key in cluster.ids if key.startswith(kind + ":"))
+    return own or (values[0] if values else None)
+
+
 def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
+    """Metadata by precedence: the catalog, then structured sources, then link lists, then
+    listings; the abstract is the canonical record's (English first)."""
     records = [member.record for member in cluster.members]
     canonical = cluster.canonical
-    title = entry.title if entry and entry.title else next((r.title for r in records if r.title), None)
-    authors = entry.authors if entry and entry.authors else next((r.authors for r in records if r.authors), ())
-    date = next((r.date for r in records if r.date), None)
-    year = entry.year if entry and entry.year else (int(date[:4]) if date else None)
+    title = entry.title if entry and entry.title else _best(records, "title")
+    authors = entry.authors if entry and entry.authors else _best(records, "authors") or ()
+    date = _best(records, "date")
+    year = entry.year if entry and entry.year else _best(records, "year") or (int(str(date)[:4]) if date else None)
+    arxiv = entry.arxiv if entry and entry.arxiv else _id(cluster, "arxiv")
+    doi = entry.doi if entry and entry.doi else _id(cluster, "doi")
     return Paper(
         slug="",
-        title=latex_to_text(title) if title else derive_title(canonical.abstract),
+        title=latex_to_text(str(title)) if title else fallback_title(canonical.abstract, arxiv, doi, _best(records, "url")),
         title_derived=title is None,
-        authors=tuple(authors),
-        date=date,
-        year=year,
+        authors=tuple(authors),  # type: ignore[arg-type]
+        date=date,  # type: ignore[arg-type]
+        year=year,  # type: ignore[arg-type]
         language=canonical.language,
         abstract=canonical.abstract,
         cluster=cluster,
         topics=entry.topics if entry else (),
-        affiliations=next((r.affiliations for r in records if r.affiliations), ()),
-        category=next((r.category for r in records if r.category), None),
-        arxiv=entry.arxiv if entry else None,
-        doi=entry.doi if entry else None,
-        url=entry.url if entry else None,
+        affiliations=_best(records, "affiliations") or (),  # type: ignore[arg-type]
+        category=_best(records, "category"),  # type: ignore[arg-type]
+        arxiv=arxiv,
+        doi=doi,
+        url=entry.url if entry and entry.url else _best(records, "url"),  # type: ignore[arg-type]
         notes=entry.notes if entry else None,
-        machine_translated=canonical.language != "en",
+        machine_translated=bool(canonical.abstract) and canonical.language != "en",
     )
 
 
+def fallback_title(abstract: str, arxiv: str | None, doi: str | None, url: object) -> str:
+    """A title when nobody gave one: from the abstract, else the paper's id or link."""
+    if abstract:
+        return derive_title(abstract)
+    if arxiv:
+        return f"arXiv:{arxiv}"
+    return f"DOI {doi}" if doi else str(url or "Untitled paper")
 def _assign_slugs(papers: list[Paper]) -> list[Paper]:
     """Every paper's slug from its title and identity (see `make_slug`)."""
     result = [replace(paper, slug=make_slug(paper.title, identity(paper))) for paper in papers]
-    slugs = [paper.slug for paper in result]
-    if len(set(slugs)) != len(slugs):  # only two papers with one identity could do this
-        raise ValueError(f"two papers share a slug: {sorted(s for s in slugs if slugs.count(s) > 1)[:3]}")
-    return result
+    counts = Counter(paper.slug for paper in result)
+    # Two papers with one identity (entries without abstract or id that the user forced
+    # apart, say) fall back on their canonical record's place: still their own.
+    return [replace(p, slug=make_slug(p.title, f"{identity(p)}@{p.cluster.canonical.source}")) if counts[p.slug] > 1 else p for p in result]

@@ -9,6 +9,7 @@ its current URL, and an old URL that a paper takes again becomes a real page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from .model import Paper
@@ -17,8 +18,8 @@ from .text import fingerprint
 
 def paper_keys(paper: Paper) -> set[str]:
     """The identity keys of a current paper."""
-    keys = {member.record.key for member in paper.cluster.members}
-    keys |= {f"arxiv:{paper.arxiv.lower()}"} if paper.arxiv else set()
+    keys = {member.record.key for member in paper.cluster.members if member.record.key} | set(paper.cluster.ids)
+    keys |= {f"arxiv:{re.sub(r'v[0-9]+$', '', paper.arxiv)}"} if paper.arxiv else set()
     return keys | ({f"doi:{paper.doi.lower()}"} if paper.doi else set())
 
 
@@ -26,9 +27,10 @@ def exported_keys(record: Mapping[str, object]) -> set[str]:
     """The identity keys of a paper as papers.json exported it."""
     keys = {fingerprint(str(source.get("abstract", ""))) for source in record.get("sources", []) if isinstance(source, dict)}  # type: ignore[union-attr]
     keys.discard("")
-    for field in ("arxiv", "doi"):
-        if record.get(field):
-            keys.add(f"{field}:{str(record[field]).lower()}")
+    if record.get("arxiv"):
+        keys.add(f"arxiv:{re.sub(r'v[0-9]+$', '', str(record['arxiv']))}")
+    if record.get("doi"):
+        keys.add(f"doi:{str(record['doi']).lower()}")
     return keys
 
 

@@ -233,8 +233,10 @@ def code_block(text: str, language: str) -> Markup:
 
 
 MERGE_KINDS = {
+    "identifier": ("by identifier", "by identifier"),
     "exact": ("exact copy", "exact copies"),
     "reworded": ("reworded version", "reworded versions"),
+    "revised": ("revised version", "revised versions"),
     "translation": ("translation", "translations"),
     "forced": ("forced by duplicates.yml", "forced by duplicates.yml"),
 }
@@ -324,6 +326,7 @@ def render_pages(site: Site) -> dict[str, str]:
         warning_runs=warning_runs,
         curation=curation,
         derived=[p for p in site.papers if p.title_derived],
+        abstractless=[p for p in site.papers if not p.abstract],
         chart=[(topic.name, len(by_topic[topic.slug])) for topic in site.taxonomy.topics],
         translations=sum(1 for p in site.papers for m in p.cluster.members if m.record.language != "en"),
     )
@@ -373,5 +376,10 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-_ENV.filters.update(first_sentence=first_sentence, url=lambda value: Markup(_url(str(value))))
+_ENV.filters.update(
+    first_sentence=first_sentence,
+    url=lambda value: Markup(_url(str(value))),
+    score=lambda value: Markup(f"{value:.3f}"),  # a number: safe in HTML and Markdown alike
+    score2=lambda value: Markup(f"{value:.2f}"),
+)
 _ENV.globals.update(word_diff=word_diff, abstract_html=abstract_html, bar_chart=bar_chart, merge_counts=merge_counts)

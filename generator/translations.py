@@ -50,10 +50,11 @@ def find_translations(
 ) -> list[Link]:
     """Links from foreign exact-groups to the English group of the paper they translate."""
     cluster_of = {group: index for index, members in enumerate(clusters) for group in members}
-    english = [i for i, group in enumerate(groups) if group[0].language == "en"]
+    english = [i for i, group in enumerate(groups) if group[0].language == "en" and group[0].abstract]
     foreign = [
         i for i, group in enumerate(groups)
-        if group[0].language != "en" and all(groups[g][0].language != "en" for g in clusters[cluster_of[i]])
+        if group[0].language != "en" and group[0].abstract
+        and all(groups[g][0].language != "en" for g in clusters[cluster_of[i]])
     ]
     if not english or not foreign:
         return []

@@ -185,14 +185,13 @@ def test_glued_translated_separator_and_listing_header_are_split():
 
 
 @pytest.mark.parametrize(("name", "text", "label"), [
-    ("feed.txt", '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><summary>An abstract.</summary></entry></feed>\n', "XML"),
     ("page.txt", "<!DOCTYPE html>\n<html><body><p>An abstract of a paper in a web page.</p></body></html>\n", "HTML"),
-    ("refs.txt", "% exported by Zotero\n@article{key2024,\n  title = {A Title},\n  abstract = {An abstract of the paper.}\n}\n", "BibTeX"),
-    ("sheet.txt", "title,authors,abstract\nA Title,Ann Lee,An abstract of the paper that is long.\n", "CSV"),
-    ("data.txt", '[{"title": "A Title", "abstract": "An abstract of the paper that is long."}]\n', "JSON"),
-    ("list.md", "# Reading list\n\n- [Sleeper Agents](https://arxiv.org/abs/2401.05566)\n- [Constitutional AI](https://arxiv.org/abs/2212.08073)\n", "links"),
+    ("data.xml", '<?xml version="1.0"?>\n<records><record><abstract>An abstract.</abstract></record></records>\n', "XML"),
+    ("data.txt", '{"results": [{"name": "A Title", "text": "An abstract of the paper that is long."}]}\n', "JSON"),
 ])
-def test_data_and_markup_files_are_rejected_whole_with_the_format_named(name, text, label):
+def test_markup_and_unknown_data_files_are_rejected_whole_with_the_format_named(name, text, label):
+    """Formats with readers (BibTeX, CSL-JSON, feeds, tables, link lists) are in
+    test_formats.py; these have none, and must not become pages of markup."""
     reading = read(text, name)
     assert reading.records == ()
     (problem,) = reading.problems

@@ -70,7 +70,7 @@ def identifiers(*fields: object) -> dict[str, object]:
             continue
         value = str(field)
         if "arxiv" not in found:
-            parsed = arxiv.arxiv_id(value) or arxiv.arxiv_id(value, anywhere=True) if re.search(r"arxiv|\d{4}\.\d{4,5}", value, re.IGNORECASE) else None
+            parsed = arxiv.arxiv_id(value) or arxiv.arxiv_id(value, anywhere=True) if re.search(r"arxiv|\d{4}\.\d{4,5}|[a-z]/\d{7}", value, re.IGNORECASE) else None
             if parsed:
                 found["arxiv"], found["version"] = parsed
         if "doi" not in found:

@@ -46,7 +46,8 @@ def read(text: str, out: Collector) -> None:
         if not line.strip() or HEADING.match(line):
             continue
         if not link_line(line):
-            out.warn(number, "not a link to a paper; skipped", line)
+            if LIST_ITEM.match(line):  # prose between the items is not a paper; an item may be
+                out.warn(number, "list item without a link to a paper; skipped", line)
             continue
         body = LIST_ITEM.sub("", line).strip()
         markdown = MARKDOWN_LINK.search(body)
