@@ -384,6 +384,34 @@ def find_revised(
 # ---------------------------------------------------------------- clusters
 
 
+def find_same_title(groups: Sequence[Sequence[Record]], clusters: Clusters) -> list[Link]:
+    """An entry without an abstract (a bibliography entry, a spreadsheet row) joins the one
+    paper with an abstract, exactly its title (three words or more) and an author in
+    common. With no text to compare, title and authors are all the evidence: a title two
+    papers share links nothing, and a bare link (no authors) joins only by identifier."""
+    with_text: dict[tuple[str, ...], dict[int, int]] = {}  # title -> cluster -> a group of it
+    without: list[tuple[int, tuple[str, ...]]] = []
+    for index, group in enumerate(groups):
+        title = next((r.title for r in group if r.title), None)
+        words = tuple(_WORD.findall(title.casefold())) if title else ()
+        if len(words) < 3:
+            continue
+        if group[0].abstract:
+            with_text.setdefault(words, {}).setdefault(clusters.find(index), index)
+        elif len(clusters.members[clusters.find(index)]) == 1 and any(r.authors for r in group):
+            without.append((index, words))
+    links = []
+    for index, words in without:
+        candidates = list(with_text.get(words, {}).values())
+        if len(candidates) != 1:
+            continue
+        common = _surnames(groups[index]) & _surnames(groups[candidates[0]])
+        if common:
+            links.append(Link(candidates[0], index, "title", 1.0,
+                              f"same title and authors in common ({', '.join(sorted(common)[:3])}); this entry has no abstract to compare"))
+    return links
+
+
 Pin = tuple[str, frozenset[str], str]
 """An identity the user gives a paper: (phrase fingerprint, ids, where it was given)."""
 
@@ -404,6 +432,7 @@ def cluster_duplicates(
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
     textual = find_reworded(texts, languages, _title_words(groups)) + find_revised(groups, texts, languages)
     used += merge(clusters, textual, texts, languages, apart)
+    used += merge(clusters, find_same_title(groups, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, groups, ids, pins), texts, languages, apart)
     used += merge(clusters, find_translations(groups, clusters.groups(), apart), texts, languages, apart)
     result = [order_members(groups, members, used, texts, clusters.ids[clusters.find(members[0])]) for members in clusters.groups()]

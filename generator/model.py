@@ -136,7 +136,7 @@ class Link:
     a: int
     b: int
     kind: str
-    """`identifier`, `forced`, `reworded`, `revised` or `translation`."""
+    """`identifier`, `forced`, `reworded`, `revised`, `title` or `translation`."""
     score: float
     reason: str
 
@@ -148,8 +148,8 @@ class Member:
     record: Record
     kind: str
     """`canonical`, `exact`, `identifier` (same arXiv id or DOI), `reworded`, `revised`
-    (same title and authors, text heavily changed), `translation`, or `forced` (by
-    duplicates.yml)."""
+    (same title and authors, text heavily changed), `title` (an entry without an abstract
+    whose title is the paper's), `translation`, or `forced` (by duplicates.yml)."""
     score: float
     """Similarity to the canonical record, 1.0 for the canonical and exact copies."""
     reason: str = ""

@@ -237,6 +237,7 @@ MERGE_KINDS = {
     "exact": ("exact copy", "exact copies"),
     "reworded": ("reworded version", "reworded versions"),
     "revised": ("revised version", "revised versions"),
+    "title": ("by title alone", "by title alone"),
     "translation": ("translation", "translations"),
     "forced": ("forced by duplicates.yml", "forced by duplicates.yml"),
 }

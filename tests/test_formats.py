@@ -278,3 +278,21 @@ def test_round_trip_of_our_own_exports(tmp_path: Path, mixed: Path):
     shape = lambda papers: sorted((p["title"], tuple(p["authors"]), p["arxiv"], p["doi"]) for p in papers)  # noqa: E731
     assert shape(after) == shape(before)
     assert {s["format"] for p in after for s in p["sources"]} == {"bibtex", "papers-json"}
+
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
+def test_evaluation_across_formats_meets_the_targets(tmp_path: Path):
+    """A slice of the labelled set of tests/formats_eval.py (the README has the full one):
+    identifier merges are always right, revised merges nearly always."""
+    import formats_eval
+
+    truth = formats_eval.write_labelled_set(tmp_path / "seeds", 600)
+    report = formats_eval.evaluate(tmp_path / "seeds", truth)
+    assert report["paragraph fallback records"] == 0 and report["rejected"] == 0
+    assert report["identifier"]["precision"] == 1.0 and report["identifier"]["recall"] == 1.0
+    assert report["identifier"]["merges"] > 100
+    assert report["revised"]["precision"] >= 0.99 and report["revised"]["recall"] >= 0.9 and report["revised"]["merges"] >= 10
+    assert report["exact"]["precision"] == 1.0 and report["title"]["precision"] >= 0.95
