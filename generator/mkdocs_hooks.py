@@ -78,6 +78,15 @@ def _say(level: str, line: str) -> None:
     print(f"{level:<8}-  generator: {line}", file=sys.stderr, flush=True)
 
 
+def on_post_build(config: Any) -> None:
+    """The papers' search index (see `generator.search`), from the papers.json the
+    generator wrote, into the site: built by the generator's code, outside MkDocs' per-page
+    work."""
+    from generator.search import write_index
+
+    write_index(Path(config.site_dir), Path(config.docs_dir) / "papers.json", config.use_directory_urls)
+
+
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:
     """The 404 page uses absolute links when the site URL is known; without one (previews,
     a copy served from any folder), links relative to the page itself, not to the server

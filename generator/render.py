@@ -99,16 +99,10 @@ def safe_mathml(latex: str) -> str | None:
     return mathml.replace("\uff1c", "&lt;").replace("\uff1e", "&gt;")
 
 
-def abstract_html(text: str, index_chars: int | None = None) -> Markup:
+def abstract_html(text: str) -> Markup:
     """An abstract as a raw HTML paragraph: Markdown leaves it alone, so it needs no
-    Markdown escapes and math at its start cannot turn it into something else. Past
-    `index_chars` (cut at a sentence or word end) the text is marked
-    `data-search-exclude`, out of the search index but on the page."""
-    if index_chars is None or len(text) <= index_chars:
-        return Markup(f'<p class="abstract">{render_math(text)}</p>')
-    cut = max(text.rfind(". ", 0, index_chars + 1) + 1, text.rfind(" ", 0, index_chars + 1), 0)
-    head, tail = render_math(text[:cut]), render_math(text[cut:])
-    return Markup(f'<p class="abstract">{head}<span data-search-exclude>{tail}</span></p>')
+    Markdown escapes and math at its start cannot turn it into something else."""
+    return Markup(f'<p class="abstract">{render_math(text)}</p>')
 
 
 def word_diff(old: str, new: str) -> Markup:
@@ -125,25 +119,6 @@ def word_diff(old: str, new: str) -> Markup:
         if j2 > j1:
             out.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
     return Markup(" ".join(out))
-
-
-SEARCH_INDEX_BUDGET = 9_000_000
-"""Bytes of search index the paper pages may fill. Material's browser search stays smooth up
-to about 10 MB; past that, less of each abstract is indexed (see `index_budget`)."""
-INDEX_OVERHEAD = 350
-"""Measured bytes per paper in the index besides its abstract: title, location, header."""
-HEADER_INDEX_MIN = 100
-"""Below this many abstract characters per paper, only titles and authors are indexed."""
-
-
-def index_budget(papers: int) -> int | None:
-    """Characters of each abstract to put in the search index; None for all of it.
-
-    The paper count is rounded up to a multiple of 5,000, so adding a paper does not
-    change every page."""
-    papers = -(-max(papers, 1) // 5_000) * 5_000
-    per_paper = SEARCH_INDEX_BUDGET // papers - INDEX_OVERHEAD
-    return None if per_paper >= 1_200 else max(per_paper, 0)
 
 
 def _finalize(value: object) -> object:
@@ -221,6 +196,7 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
         "title_derived": paper.title_derived,
         "machine_translated": paper.machine_translated,
         "template": "paper.html",
+        "search": {"exclude": True},
         "sources": [source_record(m) for m in paper.cluster.members],
     }
 
@@ -252,29 +228,16 @@ def merge_counts(kinds: Counter[str]) -> str:
     return f"{total} record{'s' if total != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
 
 
-def paper_header(paper: Paper, taxonomy: Taxonomy) -> list[Markup]:
-    """The lines under a paper's title: authors, date and category, topics, links."""
-    lines = []
-    if paper.authors:
-        affiliations = f" · {md_escape(', '.join(paper.affiliations))}" if paper.affiliations else ""
-        lines.append(f"**Authors:** {md_escape(', '.join(paper.authors))}{affiliations}")
-    when = f"**Date:** {paper.date}" if paper.date else f"**Year:** {paper.year}" if paper.year else "**Date:** unknown"
-    if paper.category:
-        name = arxiv.category_name(paper.category)
-        when += f" · **Category:** {md_escape(paper.category)}" + (f" ({md_escape(name)})" if name else "")
-    lines.append(when)
-    names = {topic.slug: topic.name for topic in taxonomy.topics}
-    lines.append("**Topics:** " + ", ".join(f"[{md_escape(names[s])}](../topics/{s}.md)" for s in paper.topics))
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(text, URL) of a paper's outside links: arXiv and its PDF, the DOI, its web page."""
     links = []
     if paper.arxiv:
-        links += [f"[arXiv:{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})", f"[PDF](https://arxiv.org/pdf/{paper.arxiv})"]
+        links += [(f"arXiv:{paper.arxiv}", f"https://arxiv.org/abs/{paper.arxiv}"), ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}")]
     if paper.doi:
-        links.append(f"[DOI {md_escape(paper.doi)}](https://doi.org/{_url(paper.doi)})")
-    if paper.url and not paper.arxiv:
-        links.append(f"[Web page]({_url(paper.url)})")
-    if links:
-        lines.append("**Links:** " + " · ".join(links))
-    return [Markup(line) for line in lines]
+        links.append((f"DOI {paper.doi}", f"https://doi.org/{_url(paper.doi)}"))
+    if paper.url and not paper.arxiv and paper.url.startswith(("http://", "https://")):
+        links.append(("Web page", paper.url.replace(" ", "%20")))
+    return links
 
 
 def _url(value: str) -> str:
@@ -282,20 +245,15 @@ def _url(value: str) -> str:
     return html.escape(value, quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-_EXCLUDE = " { data-search-exclude }"
-
-
 def render_paper(paper: Paper, site: Site, key: str) -> str:
-    index_chars = index_budget(len(site.papers))
-    header = paper_header(paper, site.taxonomy)
-    if index_chars is not None and index_chars < HEADER_INDEX_MIN:
-        header = header[:1] + [Markup(line + _EXCLUDE) for line in header[1:]]
+    names = {topic.slug: topic.name for topic in site.taxonomy.topics}
     body = _ENV.get_template("paper.md.j2").render(
         paper=paper,
-        header=header,
+        topics_line=Markup("**Topics:** " + ", ".join(f"[{md_escape(names[s])}](../topics/{_url(s)}.md)" for s in paper.topics)),
+        category_name=arxiv.category_name(paper.category),
+        links=paper_links(paper),
         bibtex=code_block(bibtex(paper, key), "bibtex"),
-        index_chars=index_chars,
-        abstract_heading=Markup('<h2 id="abstract"' + (" data-search-exclude" if index_chars == 0 else "") + ">Abstract</h2>"),
+        Markup=Markup,
     )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 

@@ -70,7 +70,7 @@ class Visit:
         box.fill(query)
         box.press("End")
         self.page.wait_for_function(
-            "() => /matching|No matching/i.test(document.querySelector('.md-search-result__meta')?.textContent || '')",
+            "() => /match/i.test(document.querySelector('.md-search-result__meta')?.textContent || '')",
             timeout=15_000,
         )
         links = self.page.locator(".md-search-result__item a.md-search-result__link")

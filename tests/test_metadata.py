@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -129,19 +130,7 @@ def test_taxonomy_file_is_documented_yaml():
 def test_paper_header_lines_are_separate_paragraphs(seeds_site: Path):
     html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html").read_text("utf-8")
     for label in ("Authors:", "Year:", "Topics:", "Links:"):
-        assert f"<p><strong>{label}</strong>" in html, label
-
-
-def test_small_lists_index_whole_abstracts_large_ones_a_budget():
-    from generator.render import abstract_html, index_budget
-
-    assert index_budget(33) is None and index_budget(5_000) is None
-    assert 0 < index_budget(10_000) < 1_000  # type: ignore[operator]
-    assert index_budget(100_000) == 0
-    text = "First sentence here. Second sentence is longer than the budget allows."
-    assert str(abstract_html(text, 25)) == \
-        '<p class="abstract">First sentence here.<span data-search-exclude> Second sentence is longer than the budget allows.</span></p>'
-    assert "data-search-exclude" not in str(abstract_html(text, None))
+        assert re.search(rf'<p( class="paper-meta")?><strong>{label}</strong>', html), label
 
 
 def test_math_becomes_mathml_that_html_parsers_read_and_titles_get_plain_text():
