@@ -15,14 +15,16 @@ class ChangesError(ValueError):
 
 
 def _load(path: Path) -> dict[str, dict[str, object]]:
+    from .exports import read_papers_export
+
     try:
-        papers = json.loads(path.read_text("utf-8"))["papers"]
+        papers = read_papers_export(path)
         return {paper["slug"]: {**paper, "sources": list(paper["sources"])} for paper in papers}
     except FileNotFoundError:
         raise ChangesError(f"{path}: file not found") from None
-    except OSError as error:
-        raise ChangesError(f"{path}: cannot read it ({error.strerror})") from None
-    except UnicodeDecodeError:
+    except OSError as error:  # a directory, no permission, a broken .gz
+        raise ChangesError(f"{path}: cannot read it ({error.strerror or error})") from None
+    except (UnicodeDecodeError, EOFError):
         raise ChangesError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise ChangesError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None

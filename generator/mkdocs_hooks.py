@@ -84,7 +84,7 @@ def on_post_build(config: Any) -> None:
     work."""
     from generator.search import write_index
 
-    write_index(Path(config.site_dir), Path(config.docs_dir) / "papers.json", config.use_directory_urls)
+    write_index(Path(config.site_dir), Path(config.docs_dir) / "papers.json", config.use_directory_urls)  # or papers.json.gz
 
 
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:

@@ -25,7 +25,8 @@ def paper_keys(paper: Paper) -> set[str]:
 
 def exported_keys(record: Mapping[str, object]) -> set[str]:
     """The identity keys of a paper as papers.json exported it."""
-    keys = {fingerprint(str(source.get("abstract", ""))) for source in record.get("sources", []) if isinstance(source, dict)}  # type: ignore[union-attr]
+    texts = [str(record.get("abstract") or "")] + [str(s.get("abstract", "")) for s in record.get("sources", []) if isinstance(s, dict)]  # type: ignore[union-attr]
+    keys = {fingerprint(text) for text in texts}
     keys.discard("")
     if record.get("arxiv"):
         keys.add(f"arxiv:{re.sub(r'v[0-9]+$', '', str(record['arxiv']))}")

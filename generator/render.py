@@ -24,7 +24,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
 from . import arxiv
-from .exports import atom_feed, bibtex, citation_keys, papers_bib, papers_json, source_record
+from .exports import atom_feed, bibtex, citation_keys, compress, export_names, papers_bib, papers_json, source_record
 from .model import Paper, Problem, group_problems
 from .progress import progress
 from .text import latex_to_text
@@ -246,10 +246,8 @@ def _url(value: str) -> str:
 
 
 def render_paper(paper: Paper, site: Site, key: str) -> str:
-    names = {topic.slug: topic.name for topic in site.taxonomy.topics}
     body = _ENV.get_template("paper.md.j2").render(
         paper=paper,
-        topics_line=Markup("**Topics:** " + ", ".join(f"[{md_escape(names[s])}](../topics/{_url(s)}.md)" for s in paper.topics)),
         category_name=arxiv.category_name(paper.category),
         links=paper_links(paper),
         bibtex=code_block(bibtex(paper, key), "bibtex"),
@@ -258,8 +256,9 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
 
-def render_pages(site: Site) -> dict[str, str]:
-    """Every generated page, by path relative to the docs folder."""
+def render_pages(site: Site) -> dict[str, str | bytes]:
+    """Every generated page, by path relative to the docs folder (bytes for compressed
+    exports)."""
     keys = citation_keys(site.papers)
     pages = {f"papers/{paper.slug}.md": render_paper(paper, site, keys[paper.slug]) for paper in progress(site.papers, "render")}
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
@@ -274,6 +273,7 @@ def render_pages(site: Site) -> dict[str, str]:
     error_runs, warning_runs = group_problems(errors), group_problems(warnings)
     context = dict(
         site=site,
+        exports=export_names(len(site.papers)),
         papers=site.papers,
         taxonomy=site.taxonomy,
         by_topic=by_topic,
@@ -299,8 +299,9 @@ def render_pages(site: Site) -> dict[str, str]:
     for old, new in site.moved.items():
         meta = {"title": html.escape(titles[new], quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
         pages[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=titles[new])
-    pages["papers.bib"] = papers_bib(site.papers, keys)
-    pages["papers.json"] = papers_json(site.papers)
+    json_name, bib_name = export_names(len(site.papers))
+    for name, text in ((json_name, papers_json(site.papers)), (bib_name, papers_bib(site.papers, keys))):
+        pages[name] = compress(text) if name.endswith(".gz") else text
     pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))
     return pages
 

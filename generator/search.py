@@ -102,10 +102,10 @@ def term_of(form: str) -> str:
 
 
 def bucket(form: str, buckets: int) -> int:
-    """FNV-1a over the UTF-16 code units of the form's first two characters (as JavaScript
-    sees a string), modulo the number of buckets."""
+    """FNV-1a over the form's first two UTF-16 code units (JavaScript's `slice(0, 2)`),
+    modulo the number of buckets."""
     h = 0x811C9DC5
-    units = form[:2].encode("utf-16-le")
+    units = form.encode("utf-16-le")[:4]
     for i in range(0, len(units), 2):
         h = ((h ^ (units[i] | units[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
     return h % buckets
@@ -224,10 +224,16 @@ def build_index(docs: Sequence[Document], directory_urls: bool) -> dict[str, str
 
 
 def write_index(site: Path, papers_json: Path, directory_urls: bool) -> int:
-    """Write the index into `site/search/` (replacing any earlier one); the number of files."""
+    """Write the index into `site/search/papers/` (replacing any earlier one); the number of
+    files. `papers_json` may be compressed (`.gz`)."""
     import shutil
 
-    papers = json.loads(papers_json.read_text("utf-8"))["papers"] if papers_json.is_file() else []
+    from .exports import read_papers_export
+
+    try:
+        papers = read_papers_export(papers_json)
+    except FileNotFoundError:
+        papers = []
     files = build_index(documents(papers), directory_urls)
     root = site / "search" / "papers"
     shutil.rmtree(root, ignore_errors=True)

@@ -73,20 +73,13 @@ def previous_papers(docs: Path) -> tuple[set[str], dict[str, str]]:
 
 def exported_papers(docs: Path, slugs: set[str]) -> dict[str, dict[str, object]]:
     """The records of papers.json (as the last build wrote it) for the given slugs."""
+    from .exports import read_papers_export
+
     try:
-        lines = (docs / "papers.json").read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        papers = read_papers_export(docs / "papers.json")
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
-    found = {}
-    for line in lines:  # one paper a line (see `exports.papers_json`)
-        if line.startswith("{\"slug\": "):
-            try:
-                record = json.loads(line.rstrip(","))
-            except ValueError:
-                continue
-            if record.get("slug") in slugs:
-                found[record["slug"]] = record
-    return found
+    return {str(p["slug"]): p for p in papers if isinstance(p, dict) and p.get("slug") in slugs}
 
 
 def cached_summary(docs: Path, key: str) -> dict[str, object] | None:
@@ -124,7 +117,7 @@ def _write_manifest(docs: Path, key: str, summary: dict[str, object], files: dic
 
 
 def write_pages(
-    docs: Path, pages: dict[str, str], key: str = "", summary: dict[str, object] | None = None, moved: dict[str, str] | None = None
+    docs: Path, pages: dict[str, str | bytes], key: str = "", summary: dict[str, object] | None = None, moved: dict[str, str] | None = None
 ) -> WriteResult:
     """Make `docs` hold exactly `pages` (path -> text) among the generator's files, and
     record `key`, `summary` and `moved` in the manifest (for `cached_summary` and the next
@@ -137,7 +130,7 @@ def write_pages(
     files = manifest.get("files")
     previous: dict[str, int] = dict(files) if isinstance(files, dict) else {}
     previous_moved = manifest.get("moved") if isinstance(manifest.get("moved"), dict) else {}
-    encoded = {relative: pages[relative].encode("utf-8") for relative in sorted(pages)}
+    encoded = {relative: page if isinstance(page, bytes) else page.encode("utf-8") for relative, page in sorted(pages.items())}
     unchanged_pages = set()
     for relative, data in encoded.items():
         existing = _read(_safe_path(docs, relative))
@@ -168,7 +161,7 @@ def _remove_empty_parents(folder: Path, docs: Path) -> None:
         folder = folder.parent
 
 
-def _remove_stale_temporaries(docs: Path, pages: dict[str, str]) -> None:
+def _remove_stale_temporaries(docs: Path, pages: dict[str, str | bytes]) -> None:
     """Temporary files left by a build that was killed mid-write."""
     folders = {_safe_path(docs, relative).parent for relative in pages} | {docs}
     for folder in sorted(folders):

@@ -62,3 +62,15 @@ def served(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def parse_html(path: Path):  # type: ignore[no-untyped-def]
+    """A built page as a browser parses it (html5lib: the HTML5 algorithm, so minified pages
+    without closing tags nest right), as an ElementTree without namespaces."""
+    import html5lib
+
+    return html5lib.parse(path.read_text("utf-8"), treebuilder="etree", namespaceHTMLElements=False)
+
+
+def text_of(element) -> str:  # type: ignore[no-untyped-def]
+    return " ".join("".join(element.itertext()).split())

@@ -50,7 +50,7 @@ def papers_by_content(docs: Path) -> set[tuple[str, tuple[str, ...]]]:
     import json
 
     data = json.loads((docs / "papers.json").read_text("utf-8"))
-    return {(p["title"], tuple(sorted(s["abstract"] for s in p["sources"]))) for p in data["papers"]}
+    return {(p["title"], tuple(sorted(s.get("abstract", p["abstract"]) for s in p["sources"]))) for p in data["papers"]}
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

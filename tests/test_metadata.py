@@ -13,7 +13,7 @@ import yaml
 from generator.exports import bibtex_escape, citation_keys
 from generator.papers import derive_title
 from generator.topics import load_taxonomy
-from support import ROOT, generate
+from support import ROOT, generate, parse_html, text_of
 
 
 def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
@@ -111,12 +111,16 @@ def test_exports_are_complete_and_parse(seeds_site: Path):
 
 
 def test_paper_page_has_scholar_tags_and_bibtex(seeds_site: Path):
-    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html").read_text("utf-8")
-    assert '<meta name="citation_title" content="Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training">' in html
-    assert '<meta name="citation_author" content="Evan Hubinger">' in html
-    assert '<meta name="citation_arxiv_id" content="2401.05566">' in html
-    assert "hubinger2024sleeper" in html and '<pre><code class="language-bibtex">@misc{' in html
-    assert '"content.code.copy"' in html  # Material adds the copy button to code blocks
+    page = seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html"
+    tree = parse_html(page)
+    meta = {m.get("name"): m.get("content") for m in tree.iter("meta") if m.get("name", "").startswith("citation_")}
+    assert meta["citation_title"] == "Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training"
+    authors = [m.get("content") for m in tree.iter("meta") if m.get("name") == "citation_author"]
+    assert authors[:2] == ["Evan Hubinger", "Carson Denison"] and len(authors) == 10
+    assert meta["citation_arxiv_id"] == "2401.05566"
+    (code,) = [c for c in tree.iter("code") if c.get("class") == "language-bibtex"]
+    assert text_of(code).startswith("@misc{hubinger2024sleeper,")
+    assert '"content.code.copy"' in page.read_text("utf-8")  # Material adds the copy button to code blocks
 
 
 def test_taxonomy_file_is_documented_yaml():
@@ -128,9 +132,9 @@ def test_taxonomy_file_is_documented_yaml():
 
 
 def test_paper_header_lines_are_separate_paragraphs(seeds_site: Path):
-    html = (seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html").read_text("utf-8")
-    for label in ("Authors:", "Year:", "Topics:", "Links:"):
-        assert re.search(rf'<p( class="paper-meta")?><strong>{label}</strong>', html), label
+    tree = parse_html(seeds_site / "site/papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/index.html")
+    labels = [text_of(p.find("strong")) for p in tree.iter("p") if p.get("class") == "paper-meta"]
+    assert labels == ["Authors:", "Year:", "Links:"]
 
 
 def test_math_becomes_mathml_that_html_parsers_read_and_titles_get_plain_text():

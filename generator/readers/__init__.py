@@ -37,7 +37,7 @@ __all__ = ["FORMATS", "Line", "Reading", "detect_format", "read_seed", "split_li
 
 def detect_format(text: str, name: str = "") -> Format:
     """The surest format for a text, or the paragraph fallback."""
-    suffix = PurePosixPath(name).suffix.lower()
+    suffix = PurePosixPath(name.removesuffix(".gz")).suffix.lower()
     best, confidence = FALLBACK, MIN_CONFIDENCE
     for candidate in FORMATS:
         score = candidate.detect(text, suffix)

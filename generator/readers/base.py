@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,10 +63,16 @@ class DecodeError(ValueError):
 def decode(data: bytes) -> tuple[str, list[str]]:
     """Decode a seed file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM.
 
-    Returns the text and warnings about repairs. Raises DecodeError for anything else:
-    guessing a legacy encoding would silently produce mojibake pages.
+    A gzip-compressed file (an export of a large list, `papers.json.gz`) is decompressed
+    first. Returns the text and warnings about repairs. Raises DecodeError for anything
+    else: guessing a legacy encoding would silently produce mojibake pages.
     """
     warnings: list[str] = []
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise DecodeError(f"is a damaged gzip file ({error})") from None
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
