@@ -54,6 +54,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as generator_bench  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.exports import read_papers_export  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 PYTHON = sys.executable
@@ -115,7 +118,7 @@ def build_project(work: Path, size: int, rows: list[dict]) -> dict[str, object]:
     seconds, peak, stdout = generator_bench.run(
         [PYTHON, "-m", "generator", "build", "--seeds", str(work / "seeds"), "--docs", str(work / "docs"),
          "--catalog", str(ROOT / "catalog.yml"), "--taxonomy", str(ROOT / "taxonomy.yml"), "--overrides", str(ROOT / "duplicates.yml"), "--quiet"], ROOT)
-    papers = json.loads((work / "docs" / "papers.json").read_text("utf-8"))["papers"]
+    papers = read_papers_export(work / "docs" / "papers.json")
     stock = work / "docs" / "stock"
     stock.mkdir()
     for n, paper in enumerate(p for p in papers if p["abstract"] and p["language"] == "en"):
@@ -152,7 +155,7 @@ def build_site(work: Path, offline: bool) -> dict[str, object]:
 
 def queries(work: Path, rng: random.Random) -> list[tuple[str, str]]:
     """(query, slug it must find): rare word pairs from the middle of abstracts, and more."""
-    papers = json.loads((work / "docs" / "papers.json").read_text("utf-8"))["papers"]
+    papers = read_papers_export(work / "docs" / "papers.json")
     english = [p for p in papers if p["abstract"] and p["language"] == "en" and len(p["abstract"]) > 600]
     counts: dict[str, int] = {}
     for paper in english:

@@ -196,6 +196,7 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
         "title_derived": paper.title_derived,
         "machine_translated": paper.machine_translated,
         "template": "paper.html",
+        "body": "html",
         "search": {"exclude": True},
         "sources": [source_record(m) for m in paper.cluster.members],
     }
@@ -246,12 +247,11 @@ def _url(value: str) -> str:
 
 
 def render_paper(paper: Paper, site: Site, key: str) -> str:
-    body = _ENV.get_template("paper.md.j2").render(
+    body = _HTML.get_template("paper.html.j2").render(
         paper=paper,
         category_name=arxiv.category_name(paper.category),
         links=paper_links(paper),
         bibtex=code_block(bibtex(paper, key), "bibtex"),
-        Markup=Markup,
     )
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
@@ -264,7 +264,7 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
-        pages[f"topics/{topic.slug}.md"] = _page("topic.md.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members)
+        pages[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members)
     clusters = [p for p in site.papers if len(p.cluster.members) > 1]
     kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
     errors = [p for p in site.problems if p.severity == "error" and not p.curated]
@@ -291,9 +291,9 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     )
     pages["index.md"] = _page("home.md.j2", {"title": "Home", **UNSEARCHED}, **context)
     pages["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
-    pages["duplicates.md"] = _page("duplicates.md.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
-    pages["rejected.md"] = _page("rejected.md.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
-    pages["needs-metadata.md"] = _page("needs-metadata.md.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
+    pages["duplicates.md"] = _html_page("duplicates.html.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
+    pages["rejected.md"] = _html_page("rejected.html.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
+    pages["needs-metadata.md"] = _html_page("needs-metadata.html.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
     pages["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
     titles = {paper.slug: paper.title for paper in site.papers}
     for old, new in site.moved.items():
@@ -330,11 +330,29 @@ def _page(template: str, meta: dict[str, object], **context: object) -> str:
     return front_matter(meta) + _ENV.get_template(template).render(**context)
 
 
+def _html_page(template: str, meta: dict[str, object], **context: object) -> str:
+    """A page whose body is pre-rendered HTML (`body: html`), which MkDocs passes through."""
+    return front_matter({**meta, "body": "html"}) + _HTML.get_template(template).render(**context)
+
+
 def first_sentence(text: str, limit: int = 200) -> str:
     """The first sentence, at most `limit` characters, with LaTeX as plain text."""
     sentence = latex_to_text(re.split(r"(?<=[.!?。！？])\s", text, maxsplit=1)[0])
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
+
+_HTML = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+"""For pre-rendered HTML bodies: every value is HTML-escaped unless it is Markup."""
+
+_HTML.filters.update(first_sentence=first_sentence)
+_HTML.globals.update(word_diff=word_diff, abstract_html=abstract_html, merge_counts=merge_counts)
 
 _ENV.filters.update(
     first_sentence=first_sentence,

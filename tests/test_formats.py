@@ -244,7 +244,7 @@ def test_a_paper_without_an_abstract_gets_a_page_and_waits_on_needs_metadata(mix
     html = (mixed / "site" / "papers" / page.stem / "index.html").read_text("utf-8")
     assert "No abstract yet" in html and "https://arxiv.org/abs/1606.06565" in html
     needs = (mixed / "docs" / "needs-metadata.md").read_text("utf-8")
-    assert page.stem in needs.split("## No abstract yet")[1]
+    assert page.stem in needs.split('id="no-abstract-yet"')[1]
 
 
 def test_an_abstract_arriving_later_joins_the_page(tmp_path: Path, mixed: Path):
