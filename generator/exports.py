@@ -86,21 +86,26 @@ def bibtex(paper: Paper, key: str, with_abstract: bool = False) -> str:
 
 
 def papers_bib(papers: Sequence[Paper], keys: dict[str, str]) -> str:
-    return "\n".join(bibtex(p, keys[p.slug], with_abstract=True) for p in papers)
+    return "\n".join(bibtex(p, keys[p.slug], with_abstract=not large(len(papers))) for p in papers)
 
 
 FEED_ENTRIES = 100
 """The newest papers in the Atom feed: a feed says what is new (and all of them at 70,000
 papers would be 55 MB)."""
-COMPRESS_PAPERS = 5_000
-"""Lists of more papers publish papers.json and papers.bib gzip-compressed (.gz): plain, they
-take 2 and 1.5 kB a paper, 250 MB of GitHub Pages' 1 GB at 70,000 papers; compressed, 0.6
-and 0.5 kB."""
+LARGE_LIST = 5_000
+"""Past this many papers, every byte a paper costs counts against GitHub Pages' 1 GB (70,000
+papers at 14 kB is 980 MB), so: papers.json and papers.bib are published gzip-compressed
+(plain, they take 2 and 1.5 kB a paper; compressed 0.7 and 0.5), papers.bib leaves the
+abstracts to papers.json (0.15 kB), and topic pages list titles without first sentences."""
+
+
+def large(papers: int) -> bool:
+    return papers > LARGE_LIST
 
 
 def export_names(papers: int) -> tuple[str, str]:
     """The file names of the JSON and BibTeX exports for a list of this size."""
-    suffix = ".gz" if papers > COMPRESS_PAPERS else ""
+    suffix = ".gz" if large(papers) else ""
     return f"papers.json{suffix}", f"papers.bib{suffix}"
 
 

@@ -24,7 +24,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
 from . import arxiv
-from .exports import atom_feed, bibtex, citation_keys, compress, export_names, papers_bib, papers_json, source_record
+from .exports import atom_feed, bibtex, citation_keys, compress, export_names, large, papers_bib, papers_json, source_record
 from .model import Paper, Problem, group_problems
 from .progress import progress
 from .text import latex_to_text
@@ -264,7 +264,8 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
-        pages[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members)
+        pages[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members,
+                                                      teasers=not large(len(site.papers)))
     clusters = [p for p in site.papers if len(p.cluster.members) > 1]
     kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
     errors = [p for p in site.problems if p.severity == "error" and not p.curated]

@@ -54,7 +54,7 @@ IMPACT_SCALE = 63 / 25
 BUCKET_BYTES = 12_000
 """Target size of a dictionary or postings file: a few kB once gzipped, one request each."""
 META_BLOCK = 32
-TEASER_CHARS = 200
+TEASER_CHARS = 160
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
