@@ -58,12 +58,32 @@ def parser() -> Parser:
     )
     changes.add_argument("base", type=Path, help="papers.json before the change")
     changes.add_argument("head", type=Path, help="papers.json after the change")
+    preview = commands.add_parser(
+        "preview",
+        help="copy the offline build for a pull-request preview, light past 5,000 papers",
+        description="Copy the offline build into OUT. Past 5,000 papers only the pages of papers the change adds or alters are kept.",
+    )
+    preview.add_argument("site", type=Path, help="the offline build (site-offline)")
+    preview.add_argument("base", type=Path, help="papers.json before the change")
+    preview.add_argument("head", type=Path, help="papers.json after the change")
+    preview.add_argument("out", type=Path, help="folder to write the preview into (replaced)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser()
     args = arguments.parse_args(argv)
+    if args.command == "preview":
+        from .preview import make_preview
+
+        if not args.site.is_dir():
+            return fail(f"{display_name(args.site)}: not a folder (build the offline site first: ./dev offline)")
+        try:
+            result = make_preview(args.site, args.base, args.head, args.out)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            return fail(f"preview: {error}")
+        print(f"preview: {result.kept:,} of {result.papers:,} paper pages, {result.bytes / 1e6:.1f} MB in {display_name(args.out)}")
+        return 0
     if args.command == "changes":
         from .changes import ChangesError, describe_changes
 
