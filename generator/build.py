@@ -65,6 +65,8 @@ class Options:
     overrides: Path
     force: bool = False
     """Rebuild even when nothing changed."""
+    cache: Path | None = None
+    """Folder of the cache of per-text work (see `cache`); None for none."""
 
 
 def list_seed_files(seeds: Path) -> list[Path]:
@@ -100,20 +102,25 @@ def load_seed_files(seeds: Path) -> list[SeedFile]:
 
 
 def read_seeds(seeds: Path | list[SeedFile]) -> tuple[list[Record], list[Problem], int]:
-    """All records and problems of all seed files. A file that cannot be read is a problem,
-    not a crash."""
+    """All records and problems of all seed files (a file read before, with the same name
+    and bytes, comes from the cache). A file that cannot be read is a problem, not a crash."""
+    from . import cache
     from .readers import read_seed  # here, not at the top: a no-op build never reads a seed
 
     files = load_seed_files(seeds) if isinstance(seeds, Path) else seeds
+    readable = [file for file in files if file.data is not None]
+    readings = cache.active().compute(
+        "reading", [cache.key_of(f.name, f.data) for f in readable],  # type: ignore[arg-type]
+        lambda missing: [read_seed(readable[i].data, readable[i].name) for i in progress(missing, "read")])  # type: ignore[arg-type]
+    by_name = {file.name: reading for file, reading in zip(readable, readings)}
     records: list[Record] = []
     problems: list[Problem] = []
-    for file in progress(files, "read"):
+    for file in files:
         if file.data is None:
             problems.append(Problem(file.name, 0, f"file skipped: cannot read it ({file.error})"))
             continue
-        reading = read_seed(file.data, file.name)
-        records.extend(reading.records)
-        problems.extend(reading.problems)
+        records.extend(by_name[file.name].records)
+        problems.extend(by_name[file.name].problems)
     return records, problems, len(files)
 
 
@@ -165,8 +172,24 @@ def build(options: Options) -> Summary:
 
 
 def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
-    """Run every stage. The stages import numpy, scipy, jinja2 and more (0.2 s), so they
-    are imported here, not at the top: a build with nothing to do never pays for them."""
+    """Run every stage, with the cache of per-text work open (see `cache`); the cache is
+    saved only when every stage succeeded."""
+    from . import cache
+
+    results = cache.Cache(options.cache)
+    cache.use(results)
+    try:
+        summary = _run(options, seeds, key)
+        with _timed(summary, "cache"):
+            results.save(keep=False)
+    finally:
+        cache.use(cache.Cache(None))
+    return summary
+
+
+def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
+    """The stages. They import numpy, scipy, jinja2 and more (0.2 s), so they are imported
+    here, not at the top: a build with nothing to do never pays for them."""
     from .catalog import load_catalog
     from .dedupe import cluster_duplicates
     from .overrides import load_overrides

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import arxiv, curated
 from .model import Cluster, Problem
-from .text import fingerprint
+from .text import PhraseIndex, fingerprint
 
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 MIN_PHRASE_CHARS = 16
@@ -62,7 +62,7 @@ class Catalog:
         """Which entry describes which cluster (by index), and warnings for entries that
         match nothing or more than one paper. An entry finds its paper by phrase, or by an
         arXiv id or DOI that any record of the paper (or the catalog itself) gives it."""
-        texts = [" ".join(m.record.key for m in cluster.members) for cluster in clusters]
+        texts = PhraseIndex([" ".join(m.record.key for m in cluster.members) for cluster in clusters])
         owners: dict[str, list[int]] = {}
         for index, cluster in enumerate(clusters):
             for key in cluster.ids:
@@ -71,7 +71,7 @@ class Catalog:
         problems: list[Problem] = []
         for entry in self.entries:
             key = fingerprint(entry.phrase) if entry.phrase else None
-            hits = [index for index, text in enumerate(texts) if key and key in text]
+            hits = texts.holders(key) if key else []
             if not hits:
                 hits = sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
             if not hits:

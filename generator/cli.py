@@ -50,6 +50,9 @@ def parser() -> Parser:
              "A curated file that cannot be used always stops the build, with status 2",
     )
     command.add_argument("--force", action="store_true", help="rebuild everything even if no input changed")
+    command.add_argument("--cache", type=Path, default=Path(".cache") / "generator",
+                         help="folder of the cache of per-text work, reused between runs (default: .cache/generator)")
+    command.add_argument("--no-cache", action="store_true", help="use no cache: compute everything (the output is the same)")
     command.add_argument("--quiet", action="store_true", help="print only the summary")
     changes = commands.add_parser(
         "changes",
@@ -103,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             return fail(f"{display_name(given)}: {'file not found' if not given.exists() else 'not a file'} (given with --{name})")
         setattr(args, name, given if given is not None else default)
     progress_module.enabled = progress_module.enabled and not args.quiet
-    options = Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force)
+    options = Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force,
+                      cache=None if args.no_cache else args.cache)
     try:
         summary = build(options)
     except CuratedFileError as error:

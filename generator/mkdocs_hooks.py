@@ -58,7 +58,7 @@ def on_pre_build(config: Any) -> None:
     if not (root / "seeds").is_dir():
         return
     try:
-        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:])))
+        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:]), cache=root / ".cache" / "generator"))
     except (CuratedFileError, WriteError) as error:
         for line in str(error).splitlines():
             _say("ERROR", line)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import curated
 from .model import Link, Problem, Record
-from .text import fingerprint
+from .text import PhraseIndex, fingerprint
 
 MIN_PHRASE_CHARS = 16
 
@@ -35,15 +35,14 @@ class Overrides:
     def resolve(self, groups: Sequence[Sequence[Record]]) -> tuple[list[Link], set[frozenset[int]], list[Problem]]:
         """Forced links and pairs kept apart, by exact-group index, and warnings for
         phrases that match no record."""
-        keys = [group[0].key for group in groups]
+        index = PhraseIndex([group[0].key for group in groups])
         forced: list[Link] = []
         apart: set[frozenset[int]] = set()
         problems: list[Problem] = []
         for rule in self.rules:
             sides = []
             for phrase in (rule.first, rule.second):
-                key = fingerprint(phrase)
-                hits = [index for index, text in enumerate(keys) if key in text]
+                hits = index.holders(fingerprint(phrase))
                 if not hits:
                     problems.append(Problem(self.name, rule.line, "phrase matches no record", "warning", phrase, curated=True))
                 sides.append(hits)

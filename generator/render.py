@@ -23,8 +23,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from . import arxiv
-from .exports import atom_feed, bibtex, citation_keys, compress, export_names, large, papers_bib, papers_json, source_record
+from . import arxiv, cache
+from .cache import key_of
+from .exports import (PAPERS_JSON, atom_feed, bibtex, citation_keys, compress_lines, export_names, large, paper_json, papers_bib,
+                      papers_json, source_record)
 from .model import Paper, Problem, group_problems
 from .progress import progress
 from .text import latex_to_text
@@ -246,6 +248,16 @@ def _url(value: str) -> str:
     return html.escape(value, quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
+def paper_key(paper: Paper) -> str:
+    """Everything a paper's outputs show, as a string (what `repr` would give, a tenth of
+    the time)."""
+    members = [(m.kind, m.score, m.reason, m.record.source, m.record.abstract, m.record.language)
+               for m in paper.cluster.members]
+    fields = [getattr(paper, f) for f in ("slug", "title", "title_derived", "authors", "date", "year", "language", "abstract",
+                                          "topics", "affiliations", "category", "arxiv", "doi", "url", "notes", "machine_translated")]
+    return repr((fields, members, [(r.slug, r.title, r.score) for r in paper.related], sorted(paper.cluster.ids)))
+
+
 def render_paper(paper: Paper, site: Site, key: str) -> str:
     body = _HTML.get_template("paper.html.j2").render(
         paper=paper,
@@ -260,7 +272,20 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     """Every generated page, by path relative to the docs folder (bytes for compressed
     exports)."""
     keys = citation_keys(site.papers)
-    pages = {f"papers/{paper.slug}.md": render_paper(paper, site, keys[paper.slug]) for paper in progress(site.papers, "render")}
+    names = key_of(site.taxonomy.topics)
+    papers = list(site.papers)
+    with_abstracts = not large(len(papers))
+
+    def outputs(paper: Paper) -> tuple[str, str, str]:
+        return (render_paper(paper, site, keys[paper.slug]), paper_json(paper), bibtex(paper, keys[paper.slug], with_abstract=with_abstracts))
+
+    # A paper's page, papers.json line and BibTeX entry are pure functions of the paper (with
+    # its records and related papers), its citation key and the topic names: unchanged
+    # papers come from the cache.
+    made = cache.active().compute(
+        "paper", [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers],
+        lambda missing: [outputs(papers[i]) for i in progress(missing, "render")])
+    pages: dict[str, str | bytes] = {f"papers/{paper.slug}.md": page for paper, (page, _, _) in zip(papers, made)}
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
@@ -301,8 +326,12 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
         meta = {"title": html.escape(titles[new], quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
         pages[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=titles[new])
     json_name, bib_name = export_names(len(site.papers))
-    for name, text in ((json_name, papers_json(site.papers)), (bib_name, papers_bib(site.papers, keys))):
-        pages[name] = compress(text) if name.endswith(".gz") else text
+    lines, entries = [line for _, line, _ in made], [entry for _, _, entry in made]
+    if json_name.endswith(".gz"):
+        pages[json_name] = compress_lines(lines, *PAPERS_JSON[::2], PAPERS_JSON[1])
+        pages[bib_name] = compress_lines(entries, "", "", "\n")
+    else:
+        pages[json_name], pages[bib_name] = papers_json(lines), papers_bib(entries)
     pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))
     return pages
 

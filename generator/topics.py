@@ -10,7 +10,9 @@ from pathlib import Path
 
 from slugify import slugify
 
+from . import cache as results
 from . import curated
+from .cache import key_of
 from .model import Paper
 
 TITLE_WEIGHT = 3
@@ -117,15 +119,18 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
     best-scoring topic, else `other`."""
     result = []
     known = {topic.slug for topic in taxonomy.topics}
-    for paper in papers:
+    # Distinct texts only: a term counts once however often it occurs, so exact copies add nothing.
+    inputs = [("" if p.title_derived else p.title, " ".join(dict.fromkeys(m.record.abstract for m in p.cluster.members))) for p in papers]
+    version = key_of(taxonomy.topics)
+    all_scores = results.active().compute(
+        "topics", [key_of(version, title, text) for title, text in inputs], lambda missing: [taxonomy.scores(*inputs[i]) for i in missing])
+    for paper, paper_scores in zip(papers, all_scores):
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)
             if pinned:
                 result.append(replace(paper, topics=pinned))
                 continue
-        text = " ".join(member.record.abstract for member in paper.cluster.members)
-        title = "" if paper.title_derived else paper.title
-        scores = [(score, slug) for slug, score in taxonomy.scores(title, text).items()]
+        scores = [(score, slug) for slug, score in paper_scores.items()]
         chosen = tuple(slug for score, slug in scores if score >= MIN_SCORE)
         if not chosen:
             best = max(scores, default=(0, FALLBACK), key=lambda pair: pair[0])

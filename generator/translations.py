@@ -18,7 +18,8 @@ from functools import cache
 
 import numpy as np
 
-from .crosslingual import Space, document_terms
+from .crosslingual import Space
+from .features import embeddings_of, terms_of
 from .model import Link, Record
 
 CANDIDATES = 5
@@ -58,12 +59,12 @@ def find_translations(
     ]
     if not english or not foreign:
         return []
-    english_terms = [document_terms(groups[i][0].abstract, "en") for i in english]
-    foreign_terms = [document_terms(groups[i][0].abstract, groups[i][0].language) for i in foreign]
-    space = Space(english_terms + foreign_terms)
-    anchors = Space(english_terms + foreign_terms, field="anchors")
-    scores = (space.matrix(foreign_terms) @ space.matrix(english_terms).T).toarray()
-    scores += 0.25 * (anchors.matrix(foreign_terms) @ anchors.matrix(english_terms).T).toarray()
+    english_terms = terms_of([(groups[i][0].abstract, "en") for i in english])
+    foreign_terms = terms_of([(groups[i][0].abstract, groups[i][0].language) for i in foreign])
+    words = Space([t.words for t in english_terms + foreign_terms])
+    anchors = Space([t.anchors for t in english_terms + foreign_terms])
+    scores = (words.matrix([t.words for t in foreign_terms]) @ words.matrix([t.words for t in english_terms]).T).toarray()
+    scores += 0.25 * (anchors.matrix([t.anchors for t in foreign_terms]) @ anchors.matrix([t.anchors for t in english_terms]).T).toarray()
     links = []
     for row, group in enumerate(foreign):
         best: dict[int, tuple[float, int]] = {}  # cluster -> (score, english group)
@@ -80,7 +81,7 @@ def find_translations(
         if len(ranked) < 2 or ranked[0][0] <= 0:
             continue
         lead = ranked[0][0] / max(ranked[1][0], 1e-9)
-        vectors = encode([groups[group][0].abstract] + [groups[g][0].abstract for _, g in ranked])
+        vectors = embeddings_of([groups[group][0].abstract] + [groups[g][0].abstract for _, g in ranked])
         cosines = vectors[1:] @ vectors[0]
         top = int(np.argmax(cosines))
         runner_up = float(np.max(np.delete(cosines, top)))

@@ -35,9 +35,15 @@ MIN_CONFIDENCE = 0.5
 __all__ = ["FORMATS", "Line", "Reading", "detect_format", "read_seed", "split_lines", "split_title_authors"]
 
 
+DETECT_CHARS = 65_536
+"""Formats are told apart on the file's first 64 kB (whole lines): a few hundred records."""
+
+
 def detect_format(text: str, name: str = "") -> Format:
-    """The surest format for a text, or the paragraph fallback."""
+    """The surest format for a text (judged on its start), or the paragraph fallback."""
     suffix = PurePosixPath(name.removesuffix(".gz")).suffix.lower()
+    if len(text) > DETECT_CHARS:
+        text = text[: text.rfind("\n", 0, DETECT_CHARS) + 1 or DETECT_CHARS]
     best, confidence = FALLBACK, MIN_CONFIDENCE
     for candidate in FORMATS:
         score = candidate.detect(text, suffix)

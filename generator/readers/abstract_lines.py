@@ -28,7 +28,7 @@ def read(text: str, out: Collector) -> None:
         if current:
             out.add(current[0].number, " ".join(line.text for line in current))
 
-    for line in split_glued(split_lines(text), GLUED, out, "an 'Abstract:' record"):
+    for line in split_glued(split_lines(text), GLUED, out, "an 'Abstract:' record", lambda text: "bstract" in text or "BSTRACT" in text):
         if not line.text.strip():
             continue
         if ABSTRACT_PREFIX.match(line.text):

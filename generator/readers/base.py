@@ -17,6 +17,8 @@ MAX_ABSTRACT_CHARS = 20_000
 """Real abstracts stay under 5,000 characters (arXiv caps them at 1,920); 20,000 leaves room
 for merged lines, and anything longer is a scraping accident that would swamp a page."""
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+"""Bytes that text files do not contain (tabs and line breaks aside)."""
 ABSTRACT_PREFIX = re.compile(r"^\s*abstract\s*[:：]\s*", re.IGNORECASE)
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 SENTENCE_END = r"(?<=[.!?。！？)\]\"'”’])"
@@ -87,7 +89,7 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     sample = data[:65536]
-    binary = sum(1 for b in sample if b < 9 or 13 < b < 32) > 0.05 * max(len(sample), 1)
+    binary = len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > 0.05 * max(len(sample), 1)
     if b"\x00" in data and not binary:
         nuls = data.count(b"\x00")
         data = data.replace(b"\x00", b"")
@@ -127,14 +129,18 @@ def paragraphs(lines: list[Line]) -> list[list[Line]]:
     return [run for run in runs if run]
 
 
-def split_glued(lines: list[Line], marker: re.Pattern[str], out: Collector, what: str) -> list[Line]:
+def split_glued(lines: list[Line], marker: re.Pattern[str], out: Collector, what: str, may_hold: Callable[[str], bool]) -> list[Line]:
     """Lines with a record marker inside them (after the end of a sentence) split in two.
 
     `echo "Abstract: ..." >> seeds/x.txt` on a file without a final newline glues the new
     record onto the last one; reading it as one abstract would lose a paper silently. Both
-    parts keep the line's number, and a warning names it."""
+    parts keep the line's number, and a warning names it. `may_hold` is a cheap test that
+    spares most lines the marker's regular expression."""
     result = []
     for line in lines:
+        if not may_hold(line.text):  # cheap: most lines hold no marker at all
+            result.append(line)
+            continue
         starts = [m.start() for m in marker.finditer(line.text) if line.text[: m.start()].strip()]
         if not starts:
             result.append(line)

@@ -14,6 +14,7 @@ from typing import Any
 from . import fields
 from .base import Collector, Format
 
+_PAPERS_START = re.compile(r'\A\s*\{\s*"papers"\s*:\s*\[')
 CSL_KEYS = frozenset(["type", "title", "author", "issued", "abstract", "DOI", "URL", "container-title", "id"])
 
 
@@ -21,19 +22,16 @@ def items(text: str) -> Iterator[tuple[int, Any]]:
     """(line, value) of each element of the top-level JSON list (or of `{"papers": [...]}`),
     or of each line of a JSON Lines file. Raises ValueError for text that is none of these."""
     decoder = json.JSONDecoder()
-    start = len(text) - len(text.lstrip())
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except ValueError:
-            yield from _json_lines(text)
-            return
-        papers = data.get("papers") if isinstance(data, dict) else None
-        if not isinstance(papers, list):
-            raise ValueError("a JSON object without a 'papers' list")
-        start = text.index("[", text.index('"papers"'))
-    elif not stripped.startswith("["):
+    stripped = text.lstrip()
+    wrapper = _PAPERS_START.match(text)
+    if wrapper:
+        start = wrapper.end() - 1
+    elif stripped.startswith("["):
+        start = len(text) - len(stripped)
+    elif stripped.startswith("{"):
+        yield from _json_lines(text)
+        return
+    else:
         raise ValueError("not a JSON list")
     position = start + 1
     while True:
@@ -53,15 +51,17 @@ def _json_lines(text: str) -> Iterator[tuple[int, Any]]:
 
 
 def _sample(text: str) -> list[Any]:
+    """The first 20 items, or as many as parse before an error (detection sees the start
+    of a file, which may cut the document short)."""
+    sample: list[Any] = []
     try:
-        sample = []
         for _, value in items(text):
             sample.append(value)
             if len(sample) == 20:
                 break
-        return sample
     except ValueError:
-        return []
+        pass
+    return sample
 
 
 def detect_csl(text: str, suffix: str) -> float:

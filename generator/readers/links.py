@@ -22,6 +22,8 @@ HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 def link_line(line: str) -> bool:
     """A list item with a link, or a short line that starts or ends with a link: not an
     abstract (prose mentions links mid-sentence, and ends with a full stop)."""
+    if "](" not in line and "://" not in line and "10." not in line and "rxiv" not in line.lower():
+        return False  # no link of any kind: skip the regular expressions
     links = list(MARKDOWN_LINK.finditer(line)) or list(BARE.finditer(line))
     if not links:
         return False

@@ -29,7 +29,7 @@ def read(text: str, out: Collector) -> None:
     """Blocks of a header line, a title+authors line and the abstract. The abstract runs to
     the next header line, so wrapped abstracts stay whole. A record's line is its header's."""
     blocks: list[list[Line]] = []
-    for line in split_glued(split_lines(text), GLUED, out, "a listing header"):
+    for line in split_glued(split_lines(text), GLUED, out, "a listing header", lambda text: text.rstrip()[-4:].isdigit()):
         if HEADER.match(line.text):
             blocks.append([line])
         elif line.text.strip():

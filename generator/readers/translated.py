@@ -18,7 +18,7 @@ def detect(text: str, suffix: str) -> float:
 def read(text: str, out: Collector) -> None:
     """Each block between separators is one abstract, however many lines it spans."""
     block: list[Line] = []
-    lines = split_glued(split_lines(text), GLUED, out, "a 'translated by' separator")
+    lines = split_glued(split_lines(text), GLUED, out, "a 'translated by' separator", lambda text: "谷歌翻译" in text)
     for line in lines + [Line(0, "translated by 谷歌翻译")]:
         if SEPARATOR.match(line.text):
             if block:

@@ -1,0 +1,141 @@
+"""The cache: results of expensive work that are pure functions of their inputs, kept between
+runs so an edit recomputes only what it changed.
+
+What is kept, by kind, each keyed by a hash of everything its result depends on:
+`reading` (a seed file's records, by its name and bytes), `terms` (a text's weighted stems),
+`shingles` (a text's word 3-shingles), `glosses` (the CC-CEDICT gloss table, derived here at
+build time and never committed), `embedding` (a text's sentence-encoder vector), `topics`
+(a paper's topic scores), `page` (a page's rendered text).
+
+One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
+stamped with the generator's code version (a hash of its source files): after an upgrade
+the old entries are dropped, never trusted. Writes happen in one transaction at the end of a
+run, so a killed run leaves the previous cache whole; a file SQLite cannot read is deleted
+and rebuilt. Deleting the folder changes nothing but the time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+DEFAULT = Path(".cache") / "generator"
+
+
+@cache
+def code_version() -> str:
+    """A hash of the generator's source files and templates: any change starts a new cache."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".json") and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def key_of(*parts: object) -> str:
+    """A cache key from strings and bytes (anything else by its repr)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8") if isinstance(part, str) else repr(part).encode("utf-8")
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+class Cache:
+    """Memory for the run, backed by SQLite between runs (or memory only, with no folder)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.loaded: dict[tuple[str, str], Any] = {}
+        self.new: dict[tuple[str, str], Any] = {}
+        self.hits = self.misses = 0
+        self.db: sqlite3.Connection | None = None
+        if folder is not None:
+            self.db = self._open(folder / "cache.sqlite3")
+
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        for attempt in range(2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=30)
+                db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key)) WITHOUT ROWID")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                stored = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+                if stored is None or stored[0] != code_version():
+                    with db:
+                        db.execute("DELETE FROM entries")
+                        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (code_version(),))
+                return db
+            except sqlite3.DatabaseError as error:  # not a database, or damaged: start again
+                if attempt:
+                    print(f"cache: {path}: {error}; running without it", file=sys.stderr)
+                    return None
+                path.unlink(missing_ok=True)
+        return None
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored values for these keys (those not stored are left out)."""
+        wanted = [k for k in dict.fromkeys(keys) if (kind, k) not in self.loaded and (kind, k) not in self.new]
+        if self.db is not None and wanted:
+            try:
+                for start in range(0, len(wanted), 900):
+                    chunk = wanted[start : start + 900]
+                    rows = self.db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
+                    for key, value in rows:
+                        self.loaded[kind, key] = pickle.loads(value)
+            except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+                print(f"cache: {error}; recomputing", file=sys.stderr)
+        return {k: self.new.get((kind, k), self.loaded.get((kind, k))) for k in keys if (kind, k) in self.new or (kind, k) in self.loaded}
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self.new[kind, key] = value
+
+    def compute(self, kind: str, keys: list[str], make: Callable[[list[int]], list[T]]) -> list[T]:
+        """The value for each key: stored ones, and `make(indices of the missing keys)` for
+        the rest (computed together, which is faster for vectorised work)."""
+        stored = self.get_many(kind, keys)
+        missing = [i for i, k in enumerate(keys) if k not in stored]
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        made = make(missing) if missing else []
+        for index, value in zip(missing, made):
+            self.put(kind, keys[index], value)
+            stored[keys[index]] = value
+        return [stored[k] for k in keys]
+
+    def save(self, keep: bool = True) -> None:
+        """Write the new values in one transaction, and drop entries this run did not use
+        when `keep` is False (so the cache does not grow without bound)."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                if not keep:
+                    used = set(self.loaded) | set(self.new)
+                    stale = [(kind, key) for kind, key in self.db.execute("SELECT kind, key FROM entries") if (kind, key) not in used]
+                    self.db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                                    ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in self.new.items()))
+            self.new.clear()
+        except sqlite3.DatabaseError as error:
+            print(f"cache: not saved: {error}", file=sys.stderr)
+
+
+_active = Cache(None)
+
+
+def active() -> Cache:
+    """The cache of the current build (memory only outside a build)."""
+    return _active
+
+
+def use(cache_: Cache) -> None:
+    global _active
+    _active = cache_
