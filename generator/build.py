@@ -27,6 +27,10 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     cached: bool = False
     """Nothing changed since the last build: no stage ran and no file was written."""
+    reused: int = 0
+    """Results of per-text work taken from the cache (see `cache`)."""
+    computed: int = 0
+    """...and computed."""
 
     @property
     def duplicates(self) -> int:
@@ -182,6 +186,7 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         summary = _run(options, seeds, key)
         with _timed(summary, "cache"):
             results.save(keep=False)
+        summary.reused, summary.computed = results.hits, results.misses
     finally:
         cache.use(cache.Cache(None))
     return summary

@@ -156,6 +156,8 @@ def report(summary: Summary, quiet: bool = False, out: TextIO | None = None, err
         print("pages: nothing changed since the last build, no file written", file=out)
     elif written:
         print(f"pages: {len(written.written):,} written, {written.unchanged:,} unchanged, {len(written.removed):,} removed", file=out)
+    if summary.reused or summary.computed:
+        print(f"cache: {summary.reused:,} results reused, {summary.computed:,} computed", file=out)
     print("time: " + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.seconds.items()), file=out)
 
 

@@ -1,0 +1,100 @@
+"""The cache changes nothing but the time: after any sequence of edits, a build that reuses
+the cache writes exactly what a cold build writes."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.build import Options, build
+from support import ROOT, SEEDS
+
+NEW_ABSTRACTS = [
+    "We study reward hacking in reinforcement learning agents trained on proxy objectives, and show how it grows with capability.",
+    "Large language models can be steered by activation additions; we measure how reliably the steering transfers across tasks.",
+    "We introduce a benchmark of deceptive behaviour in dialogue agents and evaluate ten models, finding deception rises with scale.",
+    "Humans are capable of strategically deceptive behavior: behaving helpfully in most situations, but differently when given the chance.",
+]
+EDITS = ("append", "drop", "reword", "title", "rename")
+
+
+def tree(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+
+
+def edit(project: Path, kind: str, rng: random.Random) -> None:
+    seeds = sorted((project / "seeds").glob("00[012]_*.txt"))  # `Abstract:` files: any line may go
+    path = rng.choice(seeds)
+    lines = path.read_text("utf-8").splitlines()
+    if kind == "append":
+        lines.append(f"Abstract: {rng.choice(NEW_ABSTRACTS)}")
+    elif kind == "drop" and len(lines) > 1:
+        lines.pop(rng.randrange(len(lines)))
+    elif kind == "reword":
+        i = rng.randrange(len(lines))
+        words = lines[i].split()
+        words[rng.randrange(1, len(words))] = rng.choice(["novel", "robust", "surprising"])
+        lines[i] = " ".join(words)
+    elif kind == "title":
+        catalog = project / "catalog.yml"
+        text = catalog.read_text("utf-8")
+        catalog.write_text(text.replace('title: "', f'title: "{rng.choice(["Revisited: ", "On "])}', 1), "utf-8")
+        return
+    elif kind == "rename":
+        path.rename(path.with_name(f"9{path.name}"))
+        return
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def options(project: Path, docs: Path, cache: Path | None) -> Options:
+    return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=3), st.randoms(use_true_random=False))
+def test_builds_with_the_cache_equal_cold_builds_after_any_edits(tmp_path_factory: pytest.TempPathFactory, edits: list[str], rng: random.Random):
+    project = tmp_path_factory.mktemp("edits")
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = project / "cache"
+    build(options(project, project / "docs", cache))
+    for kind in edits:
+        edit(project, kind, rng)
+        cold = project / f"cold-{kind}"
+        shutil.copytree(project / "docs", cold)  # the same previous build: redirects depend on it
+        assert build(options(project, cold, None)).reused == 0
+        warm = build(options(project, project / "docs", cache))
+        assert warm.cached or warm.reused > warm.computed, (kind, warm.reused, warm.computed)  # the cache did the work
+        assert tree(project / "docs") == tree(cold), kind
+        shutil.rmtree(cold)
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path):
+    cache = tmp_path / "cache"
+    reference = build(options(ROOT, tmp_path / "reference", None))
+    build(options(ROOT, tmp_path / "first", cache))
+    database = cache / "cache.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[100:4196] = b"\xff" * 4096  # the page after the header: the schema
+    database.write_bytes(bytes(data))
+    build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
+    assert tree(tmp_path / "second") == tree(tmp_path / "reference")
+    assert reference.papers == 33
+    with sqlite3.connect(database) as db:  # rebuilt, and filled again
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 30
+
+
+def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
+    cache = tmp_path / "cache"
+    build(options(ROOT, tmp_path / "first", cache))
+    with sqlite3.connect(cache / "cache.sqlite3") as db:
+        db.execute("UPDATE meta SET value = 'an-older-version' WHERE name = 'version'")
+        db.execute("UPDATE entries SET value = ?", (b"not a pickle",))
+    build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
+    assert tree(tmp_path / "second") == tree(tmp_path / "first")
