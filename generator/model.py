@@ -38,7 +38,7 @@ class Record:
     abstract: str
     """The abstract, Unicode-normalised (NFC), whitespace collapsed; "" when there is none."""
     language: str
-    """ISO 639-1 code guessed from the script: `en`, `zh`, `ja`, `ko`, `ru`, ..."""
+    """ISO 639-1 code (see `language`): `en`, `zh`, `ja`, `de`, ..."""
     title: str | None = None
     authors: tuple[str, ...] = ()
     affiliations: tuple[str, ...] = ()
@@ -56,6 +56,8 @@ class Record:
     year: int | None = None
     """Publication year when the source gives no full date."""
     keywords: tuple[str, ...] = ()
+    language_reason: str = ""
+    """How the language was decided when it was a close call (shown on the page); empty when sure."""
 
     @cached_property
     def key(self) -> str:

@@ -124,7 +124,7 @@ def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
         doi=doi,
         url=entry.url if entry and entry.url else _best(records, "url"),  # type: ignore[arg-type]
         notes=entry.notes if entry else None,
-        machine_translated=bool(canonical.abstract) and canonical.language != "en",
+        machine_translated=bool(canonical.abstract) and canonical.language != "en" and canonical.source.format == "translated",
     )
 
 

@@ -33,6 +33,11 @@ from .text import latex_to_text
 from .topics import Taxonomy
 
 SITE_NAME = "AI Safety Reading List"
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "fr": "French", "he": "Hebrew",
+    "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian",
+    "th": "Thai", "tr": "Turkish", "zh": "Chinese",
+}
 UNSEARCHED = {"search": {"exclude": True}}
 """Front matter that keeps a listing page out of the search index: a search should land on
 the paper, not on every list that repeats its title and first sentence."""
@@ -262,6 +267,7 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
     body = _HTML.get_template("paper.html.j2").render(
         paper=paper,
         category_name=arxiv.category_name(paper.category),
+        language_name=LANGUAGE_NAMES.get(paper.language, paper.language),
         links=paper_links(paper),
         bibtex=code_block(bibtex(paper, key), "bibtex"),
     )

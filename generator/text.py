@@ -35,40 +35,6 @@ def fingerprint(text: str) -> str:
     return _NON_WORD.sub("", text)
 
 
-_SCRIPTS = {
-    # language: its letters
-    "zh": re.compile(r"[\u4e00-\u9fff]"),
-    "ja": re.compile(r"[\u3040-\u30ff]"),
-    "ko": re.compile(r"[\uac00-\ud7af]"),
-    "ru": re.compile(r"[\u0400-\u04ff]"),
-    "ar": re.compile(r"[\u0600-\u06ff]"),
-    "he": re.compile(r"[\u0590-\u05ff]"),
-}
-_LETTER = re.compile(r"[^\W\d_]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def detect_language(text: str) -> str:
-    """Guess the language from the script of its letters; Latin script counts as English.
-
-    A non-Latin script wins when it makes up at least a fifth of the letters: translations
-    keep Latin acronyms (LLM, GPT-4), so they never reach 100 %. Kana marks Japanese even
-    when Han characters outnumber it.
-    """
-    if text.isascii():
-        return "en"
-    letters = len(_LETTER.findall(text))
-    if not letters or len(_LATIN.findall(text)) == letters:
-        return "en"
-    counts = {lang: len(pattern.findall(text)) for lang, pattern in _SCRIPTS.items()}
-    if counts["ja"] >= 5 and counts["ja"] + counts["zh"] >= 0.2 * letters:
-        return "ja"
-    for lang, count in counts.items():
-        if count >= 0.2 * letters:
-            return lang
-    return "en"
-
-
 def excerpt(text: str, width: int = 60) -> str:
     """The start of a text, one line, for error messages."""
     text = _SPACE.sub(" ", text).strip()

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Problem, Record, Source
-from ..text import clean, detect_language, excerpt
+from ..language import identify
+from ..text import clean, excerpt
 
 MIN_ABSTRACT_CHARS = 20
 """Shorter text is not an abstract: a stray word, a page number, a scraping leftover."""
@@ -178,7 +179,8 @@ class Collector:
             if abstract:
                 self.warn(line, f"abstract too short ({len(abstract)} characters); entry kept without it", abstract)
             source = Source(self.name, line, self.format)
-            self.records.append(Record(source, "", detect_language(str(metadata.get("title") or "")), **metadata))  # type: ignore[arg-type]
+            found = identify(str(metadata.get("title") or ""))
+            self.records.append(Record(source, "", found.language, language_reason=found.reason, **metadata))  # type: ignore[arg-type]
             return
         if len(abstract) < MIN_ABSTRACT_CHARS:
             what = "empty abstract" if not abstract else f"abstract too short ({len(abstract)} characters, at least {MIN_ABSTRACT_CHARS} needed)"
@@ -188,4 +190,5 @@ class Collector:
             self.reject(line, f"abstract too long ({len(abstract):,} characters, at most {MAX_ABSTRACT_CHARS:,})", abstract)
             return
         source = Source(self.name, line, self.format)
-        self.records.append(Record(source, abstract, detect_language(abstract), **metadata))  # type: ignore[arg-type]
+        found = identify(abstract)
+        self.records.append(Record(source, abstract, found.language, language_reason=found.reason, **metadata))  # type: ignore[arg-type]
