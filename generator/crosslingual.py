@@ -173,10 +173,11 @@ def chinese_terms(text: str) -> Terms:
 
 @lru_cache(maxsize=200_000)
 def document_terms(text: str, language: str) -> Terms:
-    """Terms of a text in any language we can gloss; other languages keep only anchors.
+    """Terms of a text in any language we can gloss (English, Chinese, the kanji of
+    Japanese); other languages keep only anchors (see `cognates` for what else they share).
     Kept for the run: duplicate detection and related papers ask for the same texts."""
-    if language == "zh":
-        return chinese_terms(text)
+    if language in ("zh", "ja"):
+        return chinese_terms(text)  # Japanese: its kanji words, glossed as Chinese ones
     if language == "en":
         return english_terms(text)
     latin = " ".join(re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]*", text))

@@ -1,0 +1,122 @@
+"""Cognates: what a translation keeps of its original's words without a dictionary.
+
+Two kinds of evidence, both independent of the sentence encoder:
+
+- spelling: Spanish "evaluación", French "modèles" and German "Sprachmodelle" share
+  character 5-grams with English "evaluation" and "models" once accents are folded;
+- sound: a Japanese or Korean loanword transcribes the English word's consonants.
+  アシスタント and 어시스턴트 both reduce to the skeleton S-T-N-T of "assistant"; so do
+  トランスフォーマー, 트랜스포머 and "transformer" (T-L-N-S-P-M).
+
+A skeleton keeps consonant classes only (k/g, s/z/j/ch/sh, t/d, p/b/f/v, m, n, l/r), drops
+vowels, h, w and y, and merges repeats, which is about the resolution at which a loanword
+survives transcription. Skeletons shorter than three classes are too common to count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+CLASSES = {
+    **dict.fromkeys("kgcq", "K"), **dict.fromkeys("szj", "S"), **dict.fromkeys("td", "T"),
+    **dict.fromkeys("pbfv", "P"), "m": "M", "n": "N", **dict.fromkeys("lr", "L"),
+}
+MIN_SKELETON = 3
+GRAM = 5
+
+_ENGLISH_SPELLING = [(re.compile(pattern), sound) for pattern, sound in [
+    (r"[ts]ion", "sn"), (r"ph", "f"), (r"th", "t"), (r"sh|ch", "s"), (r"ck|qu", "k"), (r"x", "ks"),
+    (r"c(?=[eiy])", "s"), (r"g(?=[eiy])", "j"), (r"(.)\1", r"\1"), (r"r(?![aeiouy])", ""),
+]]
+"""English spelling to sound, as far as loanwords tell: "-tion" is "shon", "ph" is "f", a soft
+c or g before e, i or y, doubled letters are single, and r before a consonant is silent."""
+
+_KANA = {
+    kana: consonant
+    for row, consonant in [
+        ("アイウエオ", ""), ("カキクケコ", "k"), ("ガギグゲゴ", "g"), ("サシスセソ", "s"), ("ザジズゼゾ", "z"),
+        ("タテト", "t"), ("チツ", "s"), ("ダデド", "d"), ("ヂヅ", "z"), ("ナニヌネノ", "n"), ("ハヒヘホ", ""),
+        ("フ", "f"), ("バビブベボ", "b"), ("パピプペポ", "p"), ("マミムメモ", "m"), ("ヤユヨ", ""),
+        ("ラリルレロ", "r"), ("ワヲ", ""), ("ン", "n"), ("ヴ", "v"),
+    ]
+    for kana in row
+}
+"""Katakana to its consonant; small kana, ッ and ー add none."""
+
+_HANGUL_INITIAL = ["k", "k", "n", "t", "t", "l", "m", "p", "p", "s", "s", "", "s", "s", "s", "k", "t", "p", ""]
+_HANGUL_FINAL = ["", "k", "k", "ks", "n", "ns", "n", "t", "l", "lk", "lm", "lp", "ls", "lt", "lp", "l", "m", "p", "ps",
+                 "t", "t", "nk", "t", "t", "k", "t", "p", ""]
+"""A Hangul syllable's consonants, by the Unicode order of its initial (19) and final (28)
+jamo. A final ㅅ is a "t" in loanwords (로봇, robot); a final ㅇ is "ng"."""
+
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def fold(text: str) -> str:
+    """Casefolded, without accents: "Adulación" -> "adulacion", "têtes" -> "tetes"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def skeleton(letters: str) -> str:
+    classes = [CLASSES[c] for c in letters if c in CLASSES]
+    merged = "".join(c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1])
+    return merged.replace("NP", "MP")  # "input" and インプット: n before p is m
+
+
+def english_sound(word: str) -> str:
+    word = word.casefold()
+    for pattern, sound in _ENGLISH_SPELLING:
+        word = pattern.sub(sound, word)
+    return skeleton(word)
+
+
+def katakana_sound(word: str) -> str:
+    return skeleton("".join(_KANA.get(kana, "") for kana in word))
+
+
+def hangul_sound(word: str) -> str:
+    letters = []
+    for syllable in word:
+        code = ord(syllable) - 0xAC00
+        if 0 <= code < 11172:
+            letters.append(_HANGUL_INITIAL[code // 588] + _HANGUL_FINAL[code % 28])
+    return skeleton("".join(letters))
+
+
+def _grams(word: str) -> list[str]:
+    padded = f"^{word}$"
+    return [padded[i: i + GRAM] for i in range(len(padded) - GRAM + 1)]
+
+
+def cognates(text: str, language: str) -> Counter[str]:
+    """Spelling grams ("g:") and sound skeletons ("s:") of a text. English has both, so a
+    text in any language can meet it; Chinese has neither (the dictionary covers it)."""
+    found: Counter[str] = Counter()
+
+    def sound(skeleton_: str, weight: float = 1.0) -> None:
+        if len(skeleton_) >= MIN_SKELETON:
+            found["s:" + skeleton_] += weight
+
+    if language == "ja":
+        for word in _KATAKANA_WORD.findall(text):
+            sound(katakana_sound(word))
+    elif language == "ko":
+        # Particles are written onto the word (모델은, 데이터를): the word without its last
+        # one or two syllables counts too, at less weight.
+        for word in _HANGUL_WORD.findall(text):
+            for cut in range(3):
+                if len(word) - cut < 2:
+                    break
+                sound(hangul_sound(word[: len(word) - cut]), 1 / (1 + cut))
+    elif language != "zh":
+        for word in _LATIN_WORD.findall(fold(text)):
+            if len(word) < GRAM - 1 or not word.isascii():
+                continue
+            found.update("g:" + gram for gram in _grams(word))
+            if language == "en":
+                sound(english_sound(word))
+    return found
