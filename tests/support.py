@@ -35,14 +35,14 @@ def mkdocs_build(project: Path, *extra: str, env: dict[str, str] | None = None) 
     )
 
 
-def make_project(folder: Path, seeds: Path = SEEDS) -> Path:
+def make_project(folder: Path, seeds: Path = SEEDS, *extra: str) -> Path:
     """A copy of the site's configuration with docs generated from `seeds`, ready to build."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", folder / "overrides", dirs_exist_ok=True)
     if not (folder / "generator").exists():
         (folder / "generator").symlink_to(ROOT / "generator")  # mkdocs.yml's hooks live there
-    result = generate(seeds, folder / "docs")
+    result = generate(seeds, folder / "docs", *extra)
     assert result.returncode == 0, result.stderr
     return folder
 
