@@ -66,12 +66,16 @@ class Cache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=30)
-                db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key)) WITHOUT ROWID")
+                # A rowid table: with large values, a WITHOUT ROWID table read 5-20x slower
+                # (1.7-9.2 s against 0.39 s for the corpus' 528 MB of results).
+                db.execute("DROP TABLE IF EXISTS entries")
+                db.execute("CREATE TABLE IF NOT EXISTS results (kind TEXT, key TEXT, value BLOB)")
+                db.execute("CREATE UNIQUE INDEX IF NOT EXISTS results_key ON results (kind, key)")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
                 stored = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
                 if stored is None or stored[0] != code_version():
                     with db:
-                        db.execute("DELETE FROM entries")
+                        db.execute("DELETE FROM results")
                         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (code_version(),))
                 return db
             except sqlite3.DatabaseError as error:  # not a database, or damaged: start again
@@ -88,7 +92,7 @@ class Cache:
             try:
                 for start in range(0, len(wanted), 900):
                     chunk = wanted[start : start + 900]
-                    rows = self.db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
+                    rows = self.db.execute(f"SELECT key, value FROM results WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
                     for key, value in rows:
                         self.loaded[kind, key] = pickle.loads(value)
             except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
@@ -120,9 +124,9 @@ class Cache:
             with self.db:
                 if not keep:
                     used = set(self.loaded) | set(self.new)
-                    stale = [(kind, key) for kind, key in self.db.execute("SELECT kind, key FROM entries") if (kind, key) not in used]
-                    self.db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
-                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                    stale = [(kind, key) for kind, key in self.db.execute("SELECT kind, key FROM results") if (kind, key) not in used]
+                    self.db.executemany("DELETE FROM results WHERE kind = ? AND key = ?", stale)
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                                     ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in self.new.items()))
             self.new.clear()
         except sqlite3.DatabaseError as error:

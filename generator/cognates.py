@@ -2,8 +2,10 @@
 
 Two kinds of evidence, both independent of the sentence encoder:
 
-- spelling: Spanish "evaluación", French "modèles" and German "Sprachmodelle" share
-  character 5-grams with English "evaluation" and "models" once accents are folded;
+- spelling: once accents are folded, Spanish "evaluación", French "modèles" and German
+  "Sprachmodelle" contain the first five letters of English "evaluation" and "models"
+  (an English word gives its first five letters; a word of another language every run of
+  five, so a compound's parts are found too);
 - sound: a Japanese or Korean loanword transcribes the English word's consonants.
   アシスタント and 어시스턴트 both reduce to the skeleton S-T-N-T of "assistant"; so do
   トランスフォーマー, 트랜스포머 and "transformer" (T-L-N-S-P-M).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 CLASSES = {
     **dict.fromkeys("kgcq", "K"), **dict.fromkeys("szj", "S"), **dict.fromkeys("td", "T"),
@@ -51,6 +54,7 @@ _HANGUL_FINAL = ["", "k", "k", "ks", "n", "ns", "n", "t", "l", "lk", "lm", "lp",
 """A Hangul syllable's consonants, by the Unicode order of its initial (19) and final (28)
 jamo. A final ㅅ is a "t" in loanwords (로봇, robot); a final ㅇ is "ng"."""
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
@@ -58,7 +62,8 @@ _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 def fold(text: str) -> str:
     """Casefolded, without accents: "Adulación" -> "adulacion", "têtes" -> "tetes"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    text = text.casefold()
+    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def skeleton(letters: str) -> str:
@@ -87,36 +92,41 @@ def hangul_sound(word: str) -> str:
     return skeleton("".join(letters))
 
 
-def _grams(word: str) -> list[str]:
-    padded = f"^{word}$"
-    return [padded[i: i + GRAM] for i in range(len(padded) - GRAM + 1)]
+def kind_of(language: str) -> str:
+    """What a language shares with English: "sound" (Japanese and Korean loanwords),
+    "spelling" (other scripts' words, folded), or nothing (Chinese: the dictionary does)."""
+    return "sound" if language in ("ja", "ko") else "" if language == "zh" else "spelling"
 
 
-def cognates(text: str, language: str) -> Counter[str]:
-    """Spelling grams ("g:") and sound skeletons ("s:") of a text. English has both, so a
-    text in any language can meet it; Chinese has neither (the dictionary covers it)."""
+@lru_cache(maxsize=500_000)
+def _english_word(word: str, kind: str) -> str:
+    """An English word's feature of one kind ("" for none); words repeat, so computed once each."""
+    if kind == "spelling":
+        return word[:GRAM] if len(word) >= GRAM else ""
+    sound = english_sound(word)
+    return sound if len(sound) >= MIN_SKELETON else ""
+
+
+def cognates(text: str, language: str, kind: str) -> Counter[str]:
+    """A text's features of one kind (see `kind_of`): English offers both kinds, so a text
+    of any language can meet it."""
     found: Counter[str] = Counter()
-
-    def sound(skeleton_: str, weight: float = 1.0) -> None:
-        if len(skeleton_) >= MIN_SKELETON:
-            found["s:" + skeleton_] += weight
-
-    if language == "ja":
-        for word in _KATAKANA_WORD.findall(text):
-            sound(katakana_sound(word))
-    elif language == "ko":
+    if language == "en":
+        found.update(_english_word(word, kind) for word in _LATIN_WORD.findall(fold(text)) if word.isascii())
+        del found[""]
+    elif kind == "sound" and language == "ja":
+        found.update(katakana_sound(word) for word in _KATAKANA_WORD.findall(text))
+    elif kind == "sound" and language == "ko":
         # Particles are written onto the word (모델은, 데이터를): the word without its last
         # one or two syllables counts too, at less weight.
         for word in _HANGUL_WORD.findall(text):
-            for cut in range(3):
-                if len(word) - cut < 2:
-                    break
-                sound(hangul_sound(word[: len(word) - cut]), 1 / (1 + cut))
-    elif language != "zh":
+            for cut in range(min(3, len(word) - 1)):
+                found[hangul_sound(word[: len(word) - cut])] += 1 / (1 + cut)
+    elif kind == "spelling":
         for word in _LATIN_WORD.findall(fold(text)):
-            if len(word) < GRAM - 1 or not word.isascii():
-                continue
-            found.update("g:" + gram for gram in _grams(word))
-            if language == "en":
-                sound(english_sound(word))
+            if word.isascii():
+                found.update(word[i: i + GRAM] for i in range(len(word) - GRAM + 1))
+    if kind == "sound":
+        for short in [key for key in found if len(key) < MIN_SKELETON]:
+            del found[short]
     return found

@@ -35,15 +35,15 @@ def terms_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
     return cache.active().compute("terms", [key_of(t, lang) for t, lang in texts], lambda missing: [document_terms(*texts[i]) for i in missing])
 
 
-def cognates_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    """Spelling grams and sound skeletons of each (text, language) (see `cognates`)."""
+def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]
+    """Spellings or sounds (`kind`) of each (text, language) (see `cognates`)."""
     from .cognates import cognates
     from .crosslingual import Vector
 
     def make(missing: list[int]) -> list[Vector]:
-        return [Vector.of(cognates(*texts[i])) for i in missing]
+        return [Vector.of(cognates(*texts[i], kind)) for i in missing]
 
-    return cache.active().compute("cognates", [key_of(t, lang) for t, lang in texts], make)
+    return cache.active().compute("cognates", [key_of(t, lang, kind) for t, lang in texts], make)
 
 
 def embeddings_of(texts: Sequence[str]) -> np.ndarray:

@@ -24,6 +24,7 @@ from functools import cache
 
 import numpy as np
 
+from .cognates import kind_of
 from .crosslingual import Space
 from .features import cognates_of, embeddings_of, terms_of
 from .model import Link, Record
@@ -73,10 +74,11 @@ def find_translations(
     anchors = Space([t.anchors for t in english_terms + foreign_terms])
     scores = (words.matrix([t.words for t in foreign_terms]) @ words.matrix([t.words for t in english_terms]).T).toarray()
     scores += 0.25 * (anchors.matrix([t.anchors for t in foreign_terms]) @ anchors.matrix([t.anchors for t in english_terms]).T).toarray()
-    rows = [row for row, i in enumerate(foreign) if groups[i][0].language != "zh"]
-    if rows:  # cognates, for every language but Chinese (and only when there is one)
-        english_cognates = cognates_of([(groups[i][0].abstract, "en") for i in english])
-        foreign_cognates = cognates_of([(groups[foreign[row]][0].abstract, groups[foreign[row]][0].language) for row in rows])
+    for kind in sorted({kind_of(groups[i][0].language) for i in foreign} - {""}):
+        # Cognates, only of the kinds the foreign abstracts need (English ones cost 0.1 ms each).
+        rows = [row for row, i in enumerate(foreign) if kind_of(groups[i][0].language) == kind]
+        english_cognates = cognates_of([(groups[i][0].abstract, "en") for i in english], kind)
+        foreign_cognates = cognates_of([(groups[foreign[row]][0].abstract, groups[foreign[row]][0].language) for row in rows], kind)
         space = Space(english_cognates + foreign_cognates)
         scores[rows] += (space.matrix(foreign_cognates) @ space.matrix(english_cognates).T).toarray()
     links = []

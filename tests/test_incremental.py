@@ -87,7 +87,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path):
     assert tree(tmp_path / "second") == tree(tmp_path / "reference")
     assert reference.papers == 33
     with sqlite3.connect(database) as db:  # rebuilt, and filled again
-        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 30
+        assert db.execute("SELECT count(*) FROM results").fetchone()[0] > 30
 
 
 def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
@@ -95,6 +95,6 @@ def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
     build(options(ROOT, tmp_path / "first", cache))
     with sqlite3.connect(cache / "cache.sqlite3") as db:
         db.execute("UPDATE meta SET value = 'an-older-version' WHERE name = 'version'")
-        db.execute("UPDATE entries SET value = ?", (b"not a pickle",))
+        db.execute("UPDATE results SET value = ?", (b"not a pickle",))
     build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
     assert tree(tmp_path / "second") == tree(tmp_path / "first")
