@@ -11,7 +11,7 @@ For each list, medians of --runs (default 3), each run a separate process:
 - one added record: one `Abstract:` line appended to a seed file, the docs and cache of a
   cold run kept (a different line each run);
 - unchanged: a re-run with nothing changed.
-With --serve, also edit to browser: `mkdocs serve` (what `./dev serve` runs) on the list; a new
+With --serve, also edit to browser: `mkdocs serve --dirty` (what `./dev serve` runs) on the list; a new
 seed file with one abstract is written, and the clock stops when the new paper's page
 answers 200 over HTTP (polled every 20 ms). Results: stdout as Markdown, and
 benchmarks/out/incremental.json.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -41,6 +42,9 @@ from generator.papers import derive_title, make_slug  # noqa: E402
 from generator.text import fingerprint  # noqa: E402
 
 CURATED = ("catalog.yml", "taxonomy.yml", "duplicates.yml")
+SERVE_ARGS = os.environ.get("SERVE_ARGS", "--dirty --no-strict").split()
+"""`mkdocs serve` options: those of `./dev serve` unless SERVE_ARGS says otherwise (SERVE_ARGS=""
+for full rebuilds)."""
 
 
 def generator(work: Path, docs: Path, cache: Path) -> list[str]:
@@ -49,8 +53,17 @@ def generator(work: Path, docs: Path, cache: Path) -> list[str]:
             "--quiet"]
 
 
+WORDS = """agents alignment benchmarks calibration circuits compression debate deception distillation
+evaluation feedback generalization honesty interpretability jailbreaks memorization oversight
+planning preferences probing refusal retrieval robustness sandbagging scaling steering
+sycophancy tokenizers tools uncertainty unlearning watermarking""".split()
+
+
 def new_abstract(tag: str) -> str:
-    return f"We add one abstract, number {tag}, to a reading list to measure how long the site takes to show it again."
+    """A new abstract, unlike the others added in a run (a near copy would merge with them)."""
+    pick = random.Random(tag).sample(WORDS, 8)
+    return (f"We study {pick[0]} and {pick[1]} in language models, measure how {pick[2]} interacts with {pick[3]}, "
+            f"and show that {pick[4]} predicts {pick[5]} better than {pick[6]} or {pick[7]} (case {tag}).")
 
 
 def seeds_for(size: int, folder: Path, rows: list[dict] | None) -> None:
@@ -114,7 +127,7 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
     subprocess.run(generator(project, project / "docs", project / ".cache" / "generator"), cwd=project, check=True, capture_output=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+    server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_ARGS], cwd=project,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
     seconds = []

@@ -2,7 +2,9 @@
 seeds/ whenever a seed, the catalog, the taxonomy or the overrides change.
 
 `on_serve` adds those files to the watched paths; every rebuild then first runs the
-generator (`on_pre_build`). The generator writes only pages whose text changed and does
+generator (`on_pre_build`). `./dev serve` runs `mkdocs serve --dirty`, so MkDocs rebuilds only
+the pages the generator rewrote (at 10,000 papers an edit reached the browser in 10.7 s
+instead of 58 s; benchmarks/incremental.py). The generator writes only pages whose text changed and does
 nothing when no input changed, so the rebuild its writes cause finds nothing to do: no loop.
 `mkdocs build` is left alone: `./dev site` runs the generator itself.
 
@@ -30,8 +32,12 @@ rebuild, so a module global would not survive."""
 INPUTS = ("seeds", "catalog.yml", "taxonomy.yml", "duplicates.yml")
 
 
+DIRTY = "READING_LIST_DIRTY"
+
+
 def on_startup(command: str, dirty: bool) -> None:
     os.environ[SERVING] = "1" if command == "serve" else ""
+    os.environ[DIRTY] = "1" if command == "serve" and dirty else ""
 
 
 def _root(config: Any) -> Path:
@@ -117,6 +123,19 @@ def on_post_build(config: Any) -> None:
     from generator.search import write_index
 
     write_index(Path(config.site_dir), Path(config.docs_dir) / "papers.json", config.use_directory_urls)  # or papers.json.gz
+    if os.environ.get(DIRTY):
+        _remove_stale_papers(Path(config.site_dir), Path(config.docs_dir))
+
+
+def _remove_stale_papers(site: Path, docs: Path) -> None:
+    """`mkdocs serve --dirty` (what `./dev serve` runs) rebuilds only pages whose source
+    changed, and keeps the built page of a source that is gone: a paper removed from the
+    seeds would stay reachable in the preview. Remove those."""
+    import shutil
+
+    for built in (site / "papers").glob("*"):
+        if not (docs / "papers" / f"{built.name.removesuffix('.html')}.md").exists():
+            shutil.rmtree(built) if built.is_dir() else built.unlink()
 
 
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from generator.papers import derive_title, make_slug
 from generator.text import fingerprint
@@ -42,14 +45,22 @@ def _wait(url: str, status: int, seconds: float) -> bool:
     return False
 
 
-def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path):
+def _papers_on_home(base: str) -> int:
+    with urllib.request.urlopen(base, timeout=5) as response:
+        match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
+    assert match, "no paper count on the home page"
+    return int(match[1])
+
+
+@pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["full", "dirty (./dev serve)"])
+def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: list[str]):
     project = make_project(tmp_path / "project")
     shutil.copytree(SEEDS, project / "seeds")
     for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
         shutil.copy(ROOT / name, project / name)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}", *options],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "true"},
     )
@@ -59,10 +70,13 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path):
         text = "We study how reading lists rebuild themselves while a preview server runs, and why it matters."
         page = base + f"papers/{make_slug(derive_title(text), 'text:' + fingerprint(text))}/"
         assert _get(page) == 404
+        papers = _papers_on_home(base)
         (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")
         assert _wait(page, 200, 60), "new paper never appeared"
+        assert _papers_on_home(base) == papers + 1
         (project / "seeds" / "new.txt").unlink()
         assert _wait(page, 404, 60), "removed paper never disappeared"
+        assert _papers_on_home(base) == papers
         time.sleep(3)
         docs = project / "docs"
         before = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
