@@ -45,15 +45,8 @@ def _wait(url: str, status: int, seconds: float) -> bool:
     return False
 
 
-def _papers_on_home(base: str) -> int:
-    with urllib.request.urlopen(base, timeout=5) as response:
-        match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
-    assert match, "no paper count on the home page"
-    return int(match[1])
-
-
-@pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["full", "dirty (./dev serve)"])
-def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: list[str]):
+def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[str]]:
+    """A project with the seeds and curated files, served by `mkdocs serve` on a free port."""
     project = make_project(tmp_path / "project")
     shutil.copytree(SEEDS, project / "seeds")
     for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
@@ -64,6 +57,19 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: lis
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "true"},
     )
+    return project, port, server
+
+
+def _papers_on_home(base: str) -> int:
+    with urllib.request.urlopen(base, timeout=5) as response:
+        match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
+    assert match, "no paper count on the home page"
+    return int(match[1])
+
+
+@pytest.mark.parametrize("options", [[], ["--dirty", "--no-strict"]], ids=["full", "dirty (./dev serve)"])
+def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: list[str]):
+    project, port, server = _serve(tmp_path, *options)
     try:
         base = f"http://127.0.0.1:{port}/"
         assert _wait(base, 200, 60), "server did not start"
@@ -90,16 +96,7 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: lis
 
 
 def test_a_broken_curated_file_keeps_the_served_site_and_fixing_it_recovers(tmp_path: Path):
-    project = make_project(tmp_path / "project")
-    shutil.copytree(SEEDS, project / "seeds")
-    for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
-        shutil.copy(ROOT / name, project / name)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "true"},
-    )
+    project, port, server = _serve(tmp_path)
     catalog = project / "catalog.yml"
     good = catalog.read_text("utf-8")
     old_title = "Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training"
