@@ -179,19 +179,23 @@ def main() -> None:
         shutil.rmtree(work)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "incremental.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
-    print(f"Machine: {results['machine']}; medians of {args.runs} runs.\n")
+    print(table(results))
+
+
+def table(results: dict) -> str:
+    """The results as Markdown: one column a list."""
     sizes = results["sizes"]
-    print("| measure | " + " | ".join(f"{r['records']:,} records" for r in sizes) + " |")
-    print("|---|" + "---|" * len(sizes))
+    lines = [f"Machine: {results['machine']}; medians of {results['runs']} runs.", "",
+             "| measure | " + " | ".join(f"{r['records']:,} records" for r in sizes) + " |", "|---|" + "---|" * len(sizes)]
     keys = [k for k in ("cold seconds", "cold peak MB", "one added record seconds", "one added record peak MB",
                         "unchanged seconds", "cache MB", "edit to browser seconds") if any(k in r for r in sizes)]
     for key in keys:
-        print(f"| {key} | " + " | ".join(str(r.get(key, "")) for r in sizes) + " |")
+        lines.append(f"| {key} | " + " | ".join(str(r.get(key, "")) for r in sizes) + " |")
     for phase in ("cold stages", "one added record stages"):
         names = next((list(r[phase]) for r in sizes if phase in r), [])
         for name in names:
-            print(f"| {phase.split(' stages')[0]}: {name} (s) | " + " | ".join(str(r.get(phase, {}).get(name, "")) for r in sizes) + " |")
-
+            lines.append(f"| {phase.split(' stages')[0]}: {name} (s) | " + " | ".join(str(r.get(phase, {}).get(name, "")) for r in sizes) + " |")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()

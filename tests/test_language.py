@@ -54,6 +54,13 @@ def test_short_and_mixed_texts_get_a_reasoned_fallback():
     assert identify("Los modelos de lenguaje grandes muestran adulación hacia sus usuarios.").language == "es"
 
 
+def test_an_english_abstract_followed_by_its_translation_is_english_marked_mixed():
+    english = f"{ENGLISH} We release the code and the data, and we discuss what this means for the training of assistants."
+    mixed = identify(f"{english} {SPANISH} {SPANISH}")
+    assert mixed.language == "en" and mixed.reason.startswith("mixed"), mixed
+    assert identify(f"{SPANISH} {ENGLISH}").language == "es"
+
+
 def test_loanwords_keep_their_consonants():
     assert katakana_sound("アシスタント") == hangul_sound("어시스턴트") == english_sound("assistant") == "STNT"
     assert katakana_sound("トランスフォーマー") == hangul_sound("트랜스포머") == english_sound("transformer")
