@@ -24,22 +24,21 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from run import OUT, PYTHON, ROOT, corpus, machine, records_for, run, stages, write_seeds  # noqa: E402
 
 from generator.papers import derive_title, make_slug  # noqa: E402
 from generator.text import fingerprint  # noqa: E402
+from support import free_port, http_status  # noqa: E402
 
 CURATED = ("catalog.yml", "taxonomy.yml", "duplicates.yml")
 SERVE_ARGS = os.environ.get("SERVE_ARGS", "--dirty --no-strict").split()
@@ -98,22 +97,6 @@ def bench_generator(size: int, work: Path, runs: int) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
 def bench_serve(size: int, work: Path, runs: int) -> dict:
     """Edit to browser under `mkdocs serve`, as `./dev serve` runs it."""
     project = work / "project"
@@ -125,7 +108,7 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
     for name in CURATED:
         shutil.copy(ROOT / name, project / name)
     subprocess.run(generator(project, project / "docs", project / ".cache" / "generator"), cwd=project, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_ARGS], cwd=project,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -133,7 +116,7 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
     seconds = []
     try:
         deadline = time.monotonic() + 1800
-        while _status(base) != 200:
+        while http_status(base) != 200:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("mkdocs serve did not start")
             time.sleep(0.5)
@@ -143,7 +126,7 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
             page = base + f"papers/{make_slug(derive_title(text), 'text:' + fingerprint(text))}/"
             start = time.perf_counter()
             (project / "seeds" / f"new-{n}.txt").write_text(f"Abstract: {text}\n", "utf-8")
-            while _status(page) != 200:
+            while http_status(page) != 200:
                 if time.perf_counter() - start > 900:
                     raise RuntimeError(f"{page} never appeared")
                 time.sleep(0.02)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -17,29 +15,13 @@ import pytest
 
 from generator.papers import derive_title, make_slug
 from generator.text import fingerprint
-from support import ROOT, SEEDS, make_project
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
+from support import ROOT, SEEDS, free_port, http_status, make_project
 
 
 def _wait(url: str, status: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if _get(url) == status:
+        if http_status(url) == status:
             return True
         time.sleep(0.5)
     return False
@@ -51,7 +33,7 @@ def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[s
     shutil.copytree(SEEDS, project / "seeds")
     for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
         shutil.copy(ROOT / name, project / name)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}", *options],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -75,7 +57,7 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: lis
         assert _wait(base, 200, 60), "server did not start"
         text = "We study how reading lists rebuild themselves while a preview server runs, and why it matters."
         page = base + f"papers/{make_slug(derive_title(text), 'text:' + fingerprint(text))}/"
-        assert _get(page) == 404
+        assert http_status(page) == 404
         papers = _papers_on_home(base)
         (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")
         assert _wait(page, 200, 60), "new paper never appeared"
@@ -104,10 +86,10 @@ def test_a_broken_curated_file_keeps_the_served_site_and_fixing_it_recovers(tmp_
         base = f"http://127.0.0.1:{port}/"
         assert _wait(base, 200, 60), "server did not start"
         page = base + "papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/"
-        assert _get(page) == 200
+        assert http_status(page) == 200
         catalog.write_text(good.replace("    year: 2024\n", "    year: 2024\n   title: broken\n", 1), "utf-8")
         time.sleep(6)
-        assert _get(page) == 200 and _get(base) == 200, "the served site must stay as it was"
+        assert http_status(page) == 200 and http_status(base) == 200, "the served site must stay as it was"
         catalog.write_text(good.replace(old_title, "Sleeper Agents", 1), "utf-8")
         assert _wait(base + "papers/sleeper-agents-accc7f/", 200, 60), "fixing the file did not rebuild"
     finally:
