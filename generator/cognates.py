@@ -18,9 +18,10 @@ survives transcription. Skeletons shorter than three classes are too common to c
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from functools import lru_cache
+
+from .search import fold
 
 CLASSES = {
     **dict.fromkeys("kgcq", "K"), **dict.fromkeys("szj", "S"), **dict.fromkeys("td", "T"),
@@ -54,16 +55,9 @@ _HANGUL_FINAL = ["", "k", "k", "ks", "n", "ns", "n", "t", "l", "lk", "lm", "lp",
 """A Hangul syllable's consonants, by the Unicode order of its initial (19) and final (28)
 jamo. A final ㅅ is a "t" in loanwords (로봇, robot); a final ㅇ is "ng"."""
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
-
-
-def fold(text: str) -> str:
-    """Casefolded, without accents: "Adulación" -> "adulacion", "têtes" -> "tetes"."""
-    text = text.casefold()
-    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def skeleton(letters: str) -> str:
@@ -112,7 +106,7 @@ def cognates(text: str, language: str, kind: str) -> Counter[str]:
     of any language can meet it."""
     found: Counter[str] = Counter()
     if language == "en":
-        found.update(_english_word(word, kind) for word in _LATIN_WORD.findall(fold(text)) if word.isascii())
+        found.update(_english_word(word, kind) for word in _LATIN_WORD.findall(fold(text.casefold())) if word.isascii())
         del found[""]
     elif kind == "sound" and language == "ja":
         found.update(katakana_sound(word) for word in _KATAKANA_WORD.findall(text))
@@ -123,7 +117,7 @@ def cognates(text: str, language: str, kind: str) -> Counter[str]:
             for cut in range(min(3, len(word) - 1)):
                 found[hangul_sound(word[: len(word) - cut])] += 1 / (1 + cut)
     elif kind == "spelling":
-        for word in _LATIN_WORD.findall(fold(text)):
+        for word in _LATIN_WORD.findall(fold(text.casefold())):
             if word.isascii():
                 found.update(word[i: i + GRAM] for i in range(len(word) - GRAM + 1))
     if kind == "sound":

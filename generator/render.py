@@ -136,14 +136,15 @@ def _finalize(value: object) -> object:
     return md_escape(str(value))
 
 
-_ENV = Environment(
+_TEMPLATES = dict(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    finalize=_finalize,
     undefined=StrictUndefined,
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
 )
+"""What the Markdown (`_ENV`) and the HTML (`_HTML`) environments share."""
+_ENV = Environment(finalize=_finalize, **_TEMPLATES)
 
 
 def front_matter(data: dict[str, object]) -> str:
@@ -377,14 +378,7 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-_HTML = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_HTML = Environment(autoescape=True, **_TEMPLATES)
 """For pre-rendered HTML bodies: every value is HTML-escaped unless it is Markup."""
 
 _HTML.filters.update(first_sentence=first_sentence)
