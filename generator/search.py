@@ -4,8 +4,8 @@ site and the offline build alike.
 Material's own search builds a lunr index in the browser from one JSON file on every page
 load: 4,205 papers made 8.2 MB and 3.7-4.3 s to the first result, so the old budget kept
 only the start of each abstract past 5,000 papers. This index is built once, when the site
-is built, from the generator's papers.json (`write_index`, called by the MkDocs hook), and
-split so that a query loads only what it needs:
+is built, from the generator's papers.json (`write_index`, run by the MkDocs hook in a second
+process while the pages render), and split so that a query loads only what it needs:
 
 - `search/papers/index.js`: the manifest (sizes, bucket counts, URL style, stop words);
 - `search/papers/d/<n>.js`: the dictionary, every indexed word form -> its term, in buckets by the
@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -223,11 +224,9 @@ def build_index(docs: Sequence[Document], directory_urls: bool) -> dict[str, str
     return files
 
 
-def write_index(site: Path, papers_json: Path, directory_urls: bool) -> int:
-    """Write the index into `site/search/papers/` (replacing any earlier one); the number of
-    files. `papers_json` may be compressed (`.gz`)."""
-    import shutil
-
+def write_index(folder: Path, papers_json: Path, directory_urls: bool) -> int:
+    """Write the index's files into `folder`; the number of files. `papers_json` may be
+    compressed (`.gz`), or missing: an empty index."""
     from .exports import read_papers_export
 
     try:
@@ -235,10 +234,13 @@ def write_index(site: Path, papers_json: Path, directory_urls: bool) -> int:
     except FileNotFoundError:
         papers = []
     files = build_index(documents(papers), directory_urls)
-    root = site / "search" / "papers"
-    shutil.rmtree(root, ignore_errors=True)
     for relative, text in files.items():
-        path = root / relative
+        path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     return len(files)
+
+
+if __name__ == "__main__":
+    # python -m generator.search PAPERS_JSON FOLDER dir|html: what the MkDocs hook runs.
+    write_index(Path(sys.argv[2]), Path(sys.argv[1]), sys.argv[3] == "dir")
