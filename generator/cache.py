@@ -3,8 +3,7 @@ runs so an edit recomputes only what it changed.
 
 What is kept, by kind, each keyed by a hash of everything its result depends on:
 `reading` (a seed file's records, by its name and bytes), `terms` (a text's weighted stems),
-`shingles` (a text's word 3-shingles), `glosses` (the CC-CEDICT gloss table, derived here at
-build time and never committed), `embedding` (a text's sentence-encoder vector), `topics`
+`shingles` (a text's word 3-shingles), `embedding` (a text's sentence-encoder vector), `topics`
 (a paper's topic scores), `page` (a page's rendered text).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
