@@ -24,9 +24,8 @@ import os
 import posixpath
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -131,52 +130,39 @@ def resolve_links(html: str, page: Any, files: Any) -> str:
     return _MD_LINK.sub(url, html)
 
 
-_index: tuple[subprocess.Popen[bytes], Path] | None = None
-"""The papers' search index being built, and the folder it is written to."""
-
-
 def _start_index(config: Any) -> None:
     """Build the papers' search index (see `generator.search`) from the papers.json the
     generator wrote, in a second process while MkDocs renders the pages: 3.7 s at 10,000
     papers that no longer add to the build on a machine with two cores."""
-    global _index
-    _stop_index()
-    folder = Path(tempfile.mkdtemp(prefix="reading-list-search-"))
-    command = [sys.executable, "-m", "generator.search", str(Path(config.docs_dir) / "papers.json"), str(folder),
-               "dir" if config.use_directory_urls else "html"]
-    _index = (subprocess.Popen(command, cwd=_root(config), stderr=subprocess.PIPE), folder)
+    from generator import search
 
-
-def _stop_index() -> None:
-    global _index
-    if _index is not None:
-        process, folder = _index
-        process.kill()
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-        _index = None
+    search.start_index(Path(config.docs_dir) / "papers.json", config.use_directory_urls, _root(config))
 
 
 def on_build_error(error: Exception) -> None:
-    _stop_index()
+    from generator import search
+
+    search.stop_index()
 
 
 def on_post_build(config: Any) -> None:
-    """Move the search index into the site, once its process is done."""
-    global _index
-    assert _index is not None, "on_pre_build started the index"
-    process, folder = _index
-    _, err = process.communicate()
-    _index = None
-    if process.returncode:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise PluginError(f"building the search index failed:\n{err.decode(errors='replace')}")
-    target = Path(config.site_dir) / "search" / "papers"
-    shutil.rmtree(target, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(folder, target)
+    """Move the search index into the site once its process is done. `mkdocs build` waits
+    for it; `mkdocs serve` does not: the changed pages are served at once, and search
+    catches up a few seconds later (an edit starts the next index and stops this one)."""
+    from generator import search
+
+    site, index = Path(config.site_dir), search.running_index()
+    assert index is not None, "on_pre_build started it"
+    if os.environ.get(SERVING):
+        def finish() -> None:
+            if error := index.finish(site):
+                _say("ERROR", f"building the search index failed: {error}")
+
+        threading.Thread(target=finish, daemon=True).start()
+    elif error := index.finish(site):
+        raise PluginError(f"building the search index failed:\n{error}")
     if os.environ.get(DIRTY):
-        _remove_stale_papers(Path(config.site_dir), Path(config.docs_dir))
+        _remove_stale_papers(site, Path(config.docs_dir))
 
 
 def _remove_stale_papers(site: Path, docs: Path) -> None:

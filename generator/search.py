@@ -29,10 +29,15 @@ same tokenizer in the browser; `tests/test_search.py` checks that the two agree.
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -239,6 +244,64 @@ def write_index(folder: Path, papers_json: Path, directory_urls: bool) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     return len(files)
+
+
+class IndexBuild:
+    """`python -m generator.search` in a second process, writing into a temporary folder."""
+
+    def __init__(self, papers_json: Path, directory_urls: bool, cwd: Path) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="reading-list-search-"))
+        command = [sys.executable, "-m", "generator.search", str(papers_json), str(self.folder), "dir" if directory_urls else "html"]
+        self.process = subprocess.Popen(command, cwd=cwd, stderr=subprocess.PIPE)
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            self.process.kill()
+            self.process.wait()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def finish(self, site: Path) -> str | None:
+        """Wait, then move the index into `site/search/papers/`; an error message, or None."""
+        _, err = self.process.communicate()
+        with self.lock:
+            if self.stopped:
+                return None
+            self.stopped = True
+            if self.process.returncode:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                return err.decode("utf-8", errors="replace").strip() or f"exit status {self.process.returncode}"
+            target = site / "search" / "papers"
+            shutil.rmtree(target, ignore_errors=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(self.folder, target)
+            return None
+
+
+_running: IndexBuild | None = None
+"""The index being built. Kept here, not in the MkDocs hooks: `mkdocs serve` reloads those
+with the config on every rebuild, while an index may still be building from the last one."""
+
+
+def start_index(papers_json: Path, directory_urls: bool, cwd: Path) -> None:
+    """Start building the index of `papers_json` (stopping one still building)."""
+    global _running
+    stop_index()
+    if _running is None:
+        atexit.register(stop_index)  # `mkdocs serve` stopped while an index builds
+    _running = IndexBuild(papers_json, directory_urls, cwd)
+
+
+def stop_index() -> None:
+    if _running is not None:
+        _running.stop()
+
+
+def running_index() -> IndexBuild | None:
+    """The index `start_index` started last."""
+    return _running
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[s
     return project, port, server
 
 
+def _papers_in_search(base: str, papers: int, seconds: float) -> bool:
+    """The search index, built after the pages in serve mode, catches up with `papers`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "search/papers/index.js", timeout=5) as response:
+                if f'"documents":{papers},' in response.read().decode("utf-8"):
+                    return True
+        except urllib.error.HTTPError:  # a full rebuild starts from an empty site
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def _papers_on_home(base: str) -> int:
     with urllib.request.urlopen(base, timeout=5) as response:
         match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
@@ -62,9 +77,11 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: lis
         (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")
         assert _wait(page, 200, 60), "new paper never appeared"
         assert _papers_on_home(base) == papers + 1
+        assert _papers_in_search(base, papers + 1, 30), "the search index never caught up"
         (project / "seeds" / "new.txt").unlink()
         assert _wait(page, 404, 60), "removed paper never disappeared"
         assert _papers_on_home(base) == papers
+        assert _papers_in_search(base, papers, 30), "the search index never caught up"
         time.sleep(3)
         docs = project / "docs"
         before = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
