@@ -230,5 +230,5 @@ def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files, moved)
         pages = render_pages(site)
     with _timed(summary, "write"):
-        summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved)
+        summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary

@@ -73,3 +73,21 @@ def test_files_of_a_killed_build_stay_owned_when_the_seeds_change_again(tmp_path
     assert result.returncode == 0, result.stderr
     assert generate(tmp_path / "v3", tmp_path / "reference").returncode == 0
     assert snapshot(docs) == snapshot(tmp_path / "reference")
+
+
+def test_a_generated_page_edited_by_hand_is_put_back(tmp_path: Path):
+    """The writer skips reading pages whose digest and size match what it wrote last time;
+    an edit that changes a page's size is still found and undone, and `--force` undoes any."""
+    folder = seeds(tmp_path / "seeds", "v1")
+    docs = tmp_path / "docs"
+    assert generate(folder, docs).returncode == 0
+    page = sorted((docs / "papers").glob("*.md"))[0]
+    original = page.read_bytes()
+    page.write_bytes(original + b"\nedited by hand\n")
+    assert generate(folder, docs).returncode == 0
+    assert page.read_bytes() == original
+    same_size = original.replace(b"Abstract", b"Abstrakt", 1)
+    assert same_size != original and len(same_size) == len(original)
+    page.write_bytes(same_size)
+    assert generate(folder, docs, "--force").returncode == 0
+    assert page.read_bytes() == original
