@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -187,7 +188,7 @@ def _remove_empty_parents(folder: Path, docs: Path) -> None:
 
 def _remove_stale_temporaries(docs: Path, pages: dict[str, str | bytes]) -> None:
     """Temporary files left by a build that was killed mid-write."""
-    folders = {_safe_path(docs, relative).parent for relative in pages} | {docs}
+    folders = {posixpath.dirname(relative) for relative in pages} | {""}
     for folder in sorted(folders):
-        for leftover in folder.glob(".*.tmp"):
+        for leftover in (docs / folder).glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
