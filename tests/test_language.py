@@ -21,9 +21,9 @@ from support import ROOT, SEEDS, make_project, mkdocs_build
 from test_browser import CHROMIUM, Visit, browser, serve  # noqa: F401 (fixtures)
 
 LANGUAGES = ("zh", "ja", "ko", "es", "fr", "de")
-FLOOR = {"ja": 0.88, "ko": 0.68}
-"""Japanese and Korean fall short of the 0.95 target (README, "Languages"): these keep them
-from getting worse (full set: 0.911 and 0.711)."""
+FLOOR = {"ko": 0.84}
+"""Korean falls short of the 0.95 target (README, "Languages"): this keeps it from getting
+worse (this slice: 0.867; the full set: 0.800)."""
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
 
 
