@@ -174,6 +174,25 @@ def _remove_stale_papers(site: Path, docs: Path) -> None:
             shutil.rmtree(built) if built.is_dir() else built.unlink()
 
 
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    """`chrome(name, page, base_url, block)` for templates: a block's HTML rendered once a
+    build for all pages with the same relative URL of the site's root and the same
+    neighbours in the nav. Paper pages print the same head styles, footer, config and
+    scripts: they sit at one depth and are in no nav."""
+    rendered: dict[tuple[str, ...], str] = {}
+
+    def chrome(name: str, page: Any, base_url: str, block: Any) -> str:
+        neighbours = tuple(other.url if other else "" for other in (page.previous_page, page.next_page))
+        key = (name, base_url, *neighbours)
+        html = rendered.get(key)
+        if html is None:
+            html = rendered[key] = block()
+        return html
+
+    env.globals["chrome"] = chrome
+    return env
+
+
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:
     """The 404 page uses absolute links when the site URL is known; without one (previews,
     a copy served from any folder), links relative to the page itself, not to the server

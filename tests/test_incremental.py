@@ -98,3 +98,21 @@ def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
         db.execute("UPDATE results SET value = ?", (b"not a pickle",))
     build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
     assert tree(tmp_path / "second") == tree(tmp_path / "first")
+
+
+def test_an_added_paper_changes_one_block_of_a_compressed_export():
+    """Large exports are gzip members of blocks cut by content: adding a line anywhere
+    changes the block it lands in (and the next, after a run of 1,024 lines with no cut),
+    so the others come from the cache. Cut by count, every block after it changed."""
+    import gzip
+
+    from generator.exports import _blocks, compress_lines
+
+    lines = [f'{{"slug": "paper-{i:05d}", "title": "Paper {i * 7919 % 10007}"}}' for i in range(6000)]
+    before = {tuple(block) for block in _blocks(lines)}
+    for position in (0, 1234, 3000, 5999):
+        grown = lines[:position] + ['{"slug": "new", "title": "An added paper"}'] + lines[position:]
+        after = {tuple(block) for block in _blocks(grown)}
+        assert 1 <= len(after - before) <= 2 and len(before - after) == len(after - before), position
+    assert 6000 / 256 / 2 < len(before) < 6000 / 256 * 2
+    assert gzip.decompress(compress_lines(lines, "[\n", "\n]\n", ",\n")).decode("utf-8") == "[\n" + ",\n".join(lines) + "\n]\n"
