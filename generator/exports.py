@@ -9,10 +9,12 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .model import Member, Paper
+from .parallel import workers
 
 _BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
 
@@ -142,7 +144,12 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
 
     blocks = [separator.join(block) for block in _blocks(lines)]
     texts = [head] + [block + (separator if i < len(blocks) - 1 else "") for i, block in enumerate(blocks)] + [tail]
-    members = cache.active().compute("gzip", [cache.key_of(t) for t in texts], lambda missing: [compress(texts[i]) for i in missing])
+    def make(missing: list[int]) -> list[bytes]:
+        # zlib lets go of the GIL while it compresses: threads use every core.
+        with ThreadPoolExecutor(workers()) as pool:
+            return list(pool.map(lambda i: compress(texts[i]), missing))
+
+    members = cache.active().compute("gzip", [cache.key_of(t) for t in texts], make)
     return b"".join(members)
 
 

@@ -28,7 +28,7 @@ from .cache import key_of
 from .exports import (PAPERS_JSON, atom_feed, bibtex, citation_keys, compress_lines, export_names, large, paper_json, papers_bib,
                       papers_json, source_record)
 from .model import Paper, Problem, group_problems
-from .progress import progress
+from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
 
@@ -291,7 +291,7 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     # papers come from the cache.
     made = cache.active().compute(
         "paper", [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers],
-        lambda missing: [outputs(papers[i]) for i in progress(missing, "render")])
+        lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000))
     pages: dict[str, str | bytes] = {f"papers/{paper.slug}.md": page for paper, (page, _, _) in zip(papers, made)}
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:

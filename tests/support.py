@@ -38,12 +38,12 @@ def http_status(url: str) -> int:
         return 0
 
 
-def generate(seeds: Path, docs: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def generate(seeds: Path, docs: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the generator's command line as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(docs),
          "--catalog", str(ROOT / "catalog.yml"), "--taxonomy", str(ROOT / "taxonomy.yml"), *extra],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})},
     )
 
 

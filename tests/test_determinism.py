@@ -31,6 +31,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 SORTED_SEED_FILES = build_module.list_seed_files
+CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -71,3 +72,28 @@ def test_shuffling_records_within_files_gives_the_same_papers(reference, tmp_pat
         (reference_docs / name).parent.mkdir(parents=True, exist_ok=True)
         (reference_docs / name).write_bytes(data)
     assert papers_by_content(root / "docs") == papers_by_content(reference_docs)
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
+def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
+    """Past 4 MB of seeds and 1,000 papers, reading and rendering run in worker processes
+    (`generator.parallel`); the pages are the same bytes as with $READING_LIST_WORKERS=1."""
+    import gzip
+    import json
+
+    from support import generate
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as file:
+        rows = [json.loads(line) for _, line in zip(range(4000), file)]
+    for n in range(4):
+        (seeds / f"part{n}.txt").write_text("".join(f"Abstract: {' '.join(r['summary'].split())}\n" for r in rows[n::4]) * 2, "utf-8")
+    assert sum(f.stat().st_size for f in seeds.iterdir()) > 4_000_000
+    trees = []
+    for workers in ("1", "2"):
+        docs = tmp_path / f"docs{workers}"
+        result = generate(seeds, docs, "--no-cache", env={"READING_LIST_WORKERS": workers})
+        assert result.returncode == 0, result.stderr
+        trees.append(tree(docs))
+    assert len(trees[0]) > 2000 and trees[0] == trees[1]
