@@ -43,6 +43,9 @@ DIRTY = "READING_LIST_DIRTY"
 def on_startup(command: str, dirty: bool) -> None:
     os.environ[SERVING] = "1" if command == "serve" else ""
     os.environ[DIRTY] = "1" if command == "serve" and dirty else ""
+    if command == "serve":
+        # No forked workers (`generator.parallel`) in a process that runs a server's threads.
+        os.environ.setdefault("READING_LIST_WORKERS", "1")
 
 
 def _root(config: Any) -> Path:

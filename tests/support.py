@@ -95,3 +95,20 @@ def parse_html(path: Path):  # type: ignore[no-untyped-def]
 
 def text_of(element) -> str:  # type: ignore[no-untyped-def]
     return " ".join("".join(element.itertext()).split())
+
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
+
+
+def corpus_seeds(folder: Path, abstracts: int, files: int = 4) -> Path:
+    """Seed files of `Abstract:` lines from the first corpus records, each line twice (an
+    exact duplicate to merge): 4,000 abstracts make 10 MB."""
+    import gzip
+    import json
+
+    folder.mkdir(parents=True)
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as file:
+        rows = [json.loads(line) for _, line in zip(range(abstracts), file)]
+    for n in range(files):
+        (folder / f"part{n}.txt").write_text("".join(f"Abstract: {' '.join(r['summary'].split())}\n" for r in rows[n::files]) * 2, "utf-8")
+    return folder

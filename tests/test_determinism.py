@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import generator.build as build_module
 from generator.build import Options, build
-from support import ROOT, SEEDS
+from support import CORPUS, ROOT, SEEDS, corpus_seeds, generate
 
 
 def options(seeds: Path, docs: Path) -> Options:
@@ -31,7 +31,6 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 SORTED_SEED_FILES = build_module.list_seed_files
-CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -77,23 +76,18 @@ def test_shuffling_records_within_files_gives_the_same_papers(reference, tmp_pat
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
 def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
     """Past 4 MB of seeds and 1,000 papers, reading and rendering run in worker processes
-    (`generator.parallel`); the pages are the same bytes as with $READING_LIST_WORKERS=1."""
-    import gzip
-    import json
-
-    from support import generate
-
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as file:
-        rows = [json.loads(line) for _, line in zip(range(4000), file)]
-    for n in range(4):
-        (seeds / f"part{n}.txt").write_text("".join(f"Abstract: {' '.join(r['summary'].split())}\n" for r in rows[n::4]) * 2, "utf-8")
+    (`generator.parallel`), and the cache is saved by a forked process while the pages are
+    written; the pages are the same bytes as with $READING_LIST_WORKERS=1, and the next
+    run takes its results from the cache the child saved."""
+    seeds = corpus_seeds(tmp_path / "seeds", 4000)
     assert sum(f.stat().st_size for f in seeds.iterdir()) > 4_000_000
     trees = []
     for workers in ("1", "2"):
         docs = tmp_path / f"docs{workers}"
-        result = generate(seeds, docs, "--no-cache", env={"READING_LIST_WORKERS": workers})
+        result = generate(seeds, docs, "--cache", str(tmp_path / f"cache{workers}"), env={"READING_LIST_WORKERS": workers})
         assert result.returncode == 0, result.stderr
         trees.append(tree(docs))
     assert len(trees[0]) > 2000 and trees[0] == trees[1]
+    again = generate(seeds, tmp_path / "docs-again", "--cache", str(tmp_path / "cache2"), env={"READING_LIST_WORKERS": "2"})
+    assert again.returncode == 0 and " 0 computed" in again.stdout, again.stdout
+    assert tree(tmp_path / "docs-again") == trees[1]
