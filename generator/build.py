@@ -182,13 +182,15 @@ def build(options: Options) -> Summary:
 
 def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     """Run every stage, with the cache of per-text work open (see `cache`); the cache is
-    saved when every stage up to rendering succeeded."""
+    saved only when every stage succeeded."""
     from . import cache
 
     results = cache.Cache(options.cache)
     cache.use(results)
     try:
         summary = _run(options, seeds, key)
+        with _timed(summary, "cache"):
+            results.save(keep=False)
         summary.reused, summary.computed = results.hits, results.misses
     finally:
         cache.use(cache.Cache(None))
@@ -198,7 +200,6 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
 def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     """The stages. They import numpy, scipy, jinja2 and more (0.2 s), so they are imported
     here, not at the top: a build with nothing to do never pays for them."""
-    from . import cache
     from .catalog import load_catalog
     from .dedupe import cluster_duplicates
     from .overrides import load_overrides
@@ -233,11 +234,6 @@ def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         moved = moved_papers(options.docs, papers)
         site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files, moved)
         pages = render_pages(site)
-    finish_saving = cache.active().start_save(keep=False)  # while the pages are written
-    try:
-        with _timed(summary, "write"):
-            summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
-    finally:
-        with _timed(summary, "cache"):
-            finish_saving()
+    with _timed(summary, "write"):
+        summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary

@@ -16,7 +16,6 @@ and rebuilt. Deleting the folder changes nothing but the time.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sqlite3
 import sys
@@ -131,34 +130,6 @@ class Cache:
             self.new.clear()
         except sqlite3.DatabaseError as error:
             print(f"cache: not saved: {error}", file=sys.stderr)
-
-    def start_save(self, keep: bool = True) -> Callable[[], None]:
-        """Start `save(keep)`; the function returned waits for it to end. In a forked process
-        when there are cores to spare and much to write (pickling and storing the results
-        of a cold run took 5.5 s at 48,956 records), so it overlaps what the caller does
-        next; otherwise the function returned saves. The child opens its own connection:
-        an SQLite connection must not be used across a fork."""
-        from .parallel import workers
-
-        if self.db is None or self.folder is None or len(self.new) < 2_000 or workers() < 2 or not hasattr(os, "fork"):
-            return lambda: self.save(keep)
-        sys.stderr.flush()
-        child = os.fork()
-        if child == 0:
-            status = 1
-            try:
-                self.db = sqlite3.connect(self.folder / "cache.sqlite3", timeout=30)
-                self.save(keep)
-                status = 0
-            finally:
-                sys.stderr.flush()
-                os._exit(status)
-
-        def wait() -> None:
-            os.waitpid(child, 0)
-            self.new.clear()
-
-        return wait
 
 
 _active = Cache(None)

@@ -76,9 +76,8 @@ def test_shuffling_records_within_files_gives_the_same_papers(reference, tmp_pat
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
 def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
     """Past 4 MB of seeds and 1,000 papers, reading and rendering run in worker processes
-    (`generator.parallel`), and the cache is saved by a forked process while the pages are
-    written; the pages are the same bytes as with $READING_LIST_WORKERS=1, and the next
-    run takes its results from the cache the child saved."""
+    (`generator.parallel`): the pages are the same bytes as with $READING_LIST_WORKERS=1,
+    and the next run takes every result from the cache."""
     seeds = corpus_seeds(tmp_path / "seeds", 4000)
     assert sum(f.stat().st_size for f in seeds.iterdir()) > 4_000_000
     trees = []
