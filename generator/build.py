@@ -71,6 +71,8 @@ class Options:
     """Rebuild even when nothing changed."""
     cache: Path | None = None
     """Folder of the cache of per-text work (see `cache`); None for none."""
+    warm: bool = False
+    """Keep the cache's results in memory for the next build in this process (live preview)."""
 
 
 def list_seed_files(seeds: Path) -> list[Path]:
@@ -185,7 +187,7 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     saved only when every stage succeeded."""
     from . import cache
 
-    results = cache.Cache(options.cache)
+    results = cache.open_cache(options.cache, options.warm)
     cache.use(results)
     try:
         summary = _run(options, seeds, key)

@@ -76,7 +76,7 @@ def _regenerate(config: Any) -> None:
     if not (root / "seeds").is_dir():
         return
     try:
-        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:]), cache=root / ".cache" / "generator"))
+        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:]), cache=root / ".cache" / "generator", warm=True))
     except (CuratedFileError, WriteError) as error:
         for line in str(error).splitlines():
             _say("ERROR", line)

@@ -52,24 +52,27 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def options(project: Path, docs: Path, cache: Path | None) -> Options:
-    return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache)
+def options(project: Path, docs: Path, cache: Path | None, warm: bool = False) -> Options:
+    return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache, warm=warm)
 
 
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=3), st.randoms(use_true_random=False))
-def test_builds_with_the_cache_equal_cold_builds_after_any_edits(tmp_path_factory: pytest.TempPathFactory, edits: list[str], rng: random.Random):
+def test_builds_with_the_cache_equal_cold_builds_after_any_edits(
+    tmp_path_factory: pytest.TempPathFactory, in_memory: bool, edits: list[str], rng: random.Random
+):
     project = tmp_path_factory.mktemp("edits")
     shutil.copytree(SEEDS, project / "seeds")
     shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
     cache = project / "cache"
-    build(options(project, project / "docs", cache))
+    build(options(project, project / "docs", cache, in_memory))
     for kind in edits:
         edit(project, kind, rng)
         cold = project / f"cold-{kind}"
         shutil.copytree(project / "docs", cold)  # the same previous build: redirects depend on it
         assert build(options(project, cold, None)).reused == 0
-        warm = build(options(project, project / "docs", cache))
+        warm = build(options(project, project / "docs", cache, in_memory))
         assert warm.cached or warm.reused > warm.computed, (kind, warm.reused, warm.computed)  # the cache did the work
         assert tree(project / "docs") == tree(cold), kind
         shutil.rmtree(cold)
@@ -116,3 +119,22 @@ def test_an_added_paper_changes_one_block_of_a_compressed_export():
         assert 1 <= len(after - before) <= 2 and len(before - after) == len(after - before), position
     assert 6000 / 256 / 2 < len(before) < 6000 / 256 * 2
     assert gzip.decompress(compress_lines(lines, "[\n", "\n]\n", ",\n")).decode("utf-8") == "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def test_a_cache_kept_in_memory_reads_nothing_back_from_disk(tmp_path: Path):
+    """./dev serve keeps the cache's results in memory between rebuilds: with the cache file
+    gone, an edit still reuses them (a cache on disk only would compute everything again)."""
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    for in_memory in (True, False):
+        cache = tmp_path / f"cache-{in_memory}"
+        build(options(project, tmp_path / f"docs-{in_memory}", cache, in_memory))
+        (cache / "cache.sqlite3").unlink()
+        with (project / "seeds" / "new.txt").open("a", encoding="utf-8") as file:
+            file.write(f"Abstract: {NEW_ABSTRACTS[0]}\n")
+        again = build(options(project, tmp_path / f"docs-{in_memory}", cache, in_memory))
+        if in_memory:
+            assert again.reused > 3 * again.computed, (again.reused, again.computed)
+        else:
+            assert again.reused == 0
