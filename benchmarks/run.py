@@ -47,7 +47,11 @@ def one_line(text: str) -> str:
 
 
 def reversed_words(text: str) -> str:
-    return " ".join(word[::-1] if len(word) > 3 else word for word in text.split())
+    """The words in reverse order: a new English text (no shared 3-shingles, so no merge).
+    Reversing the letters of words, as before, made gibberish that the language identifier
+    read as Portuguese or Finnish 20 times in 51,044, and those turned on the translation
+    route over every English abstract: 40 s of the 100,000-record run."""
+    return " ".join(reversed(text.split()))
 
 
 def records_for(size: int, rows: list[dict]) -> list[dict]:

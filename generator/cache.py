@@ -152,7 +152,7 @@ _warm: dict[Path, Cache] = {}
 def open_cache(folder: Path | None, warm: bool = False) -> Cache:
     """The cache in `folder`. With `warm`, the one an earlier run of this process opened
     there, results still in memory: live preview (`./dev serve`) rebuilds in one process,
-    and an edit then reads nothing back from disk (1.3 s of unpickling at 10,000 papers).
+    and an edit then reads nothing back from disk.
     Its values are never changed in place (frozen dataclasses, fresh arrays), so memory and
     disk agree; tests/test_incremental.py checks warm builds against cold ones."""
     if not warm or folder is None:
