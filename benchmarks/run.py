@@ -47,10 +47,11 @@ def one_line(text: str) -> str:
 
 
 def reversed_words(text: str) -> str:
-    """The words in reverse order: a new English text (no shared 3-shingles, so no merge).
-    Reversing the letters of words, as before, made gibberish that the language identifier
-    read as Portuguese or Finnish 20 times in 51,044, and those turned on the translation
-    route over every English abstract: 40 s of the 100,000-record run."""
+    """The words in reverse order: a new text (no shared 3-shingles, so no merge). Reversing
+    the letters of words, as before, made gibberish that the language identifier read as
+    Portuguese or Finnish 20 times in 51,044; reversed word order is read as Spanish or
+    French 5 times. Either turns on the translation route over every English abstract (see
+    BENCHMARKS.md, "Incremental runs")."""
     return " ".join(reversed(text.split()))
 
 
