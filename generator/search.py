@@ -251,6 +251,7 @@ class IndexBuild:
 
     def __init__(self, papers_json: Path, directory_urls: bool, cwd: Path) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="reading-list-search-"))
+        self.folder.chmod(0o755)  # it becomes site/search/papers: readable like the rest of the site
         command = [sys.executable, "-m", "generator.search", str(papers_json), str(self.folder), "dir" if directory_urls else "html"]
         self.process = subprocess.Popen(command, cwd=cwd, stderr=subprocess.PIPE)
         self.lock = threading.Lock()

@@ -108,3 +108,11 @@ def test_queries_on_the_seeds_index(tmp_path: Path, seeds_site: Path):
     assert results["Hubinger"] == results["2401.05566"] == [f"papers/{slug('sleeper-agents')}/"]
     assert results["突破性"] == [f"papers/{slug('beyond-the-imitation-game')}/"]
     assert len(results["reward model"]) == 20 and results["zzzunknownword"] == []
+
+
+def test_the_index_is_readable_like_the_rest_of_the_site(seeds_site: Path):
+    """The index is written in a temporary folder (made private) and moved into the site:
+    what Pages publishes must be readable by others, as every other built folder is."""
+    index = seeds_site / "site" / "search" / "papers"
+    for path in [index, *index.rglob("*")]:
+        assert path.stat().st_mode & 0o005 == 0o005 if path.is_dir() else path.stat().st_mode & 0o004, path
