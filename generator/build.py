@@ -119,7 +119,7 @@ def read_seeds(seeds: Path | list[SeedFile]) -> tuple[list[Record], list[Problem
 
     def read(missing: list[int]) -> list[Any]:  # readers.Reading
         # Files in worker processes when there is a lot to read (about 1 MB makes 0.2 s).
-        worth_it = len(missing) > 1 and sum(len(readable[i].data or b"") for i in missing) > 4_000_000
+        worth_it = sum(len(readable[i].data or b"") for i in missing) > 4_000_000
         return parallel_map(lambda i: read_seed(readable[i].data, readable[i].name), missing, "read", worth_it, chunk=1)  # type: ignore[arg-type]
 
     readings = cache.active().compute("reading", [cache.key_of(f.name, f.data) for f in readable], read)  # type: ignore[arg-type]

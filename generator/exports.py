@@ -144,6 +144,7 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
 
     blocks = [separator.join(block) for block in _blocks(lines)]
     texts = [head] + [block + (separator if i < len(blocks) - 1 else "") for i, block in enumerate(blocks)] + [tail]
+
     def make(missing: list[int]) -> list[bytes]:
         # zlib lets go of the GIL while it compresses: threads use every core.
         with ThreadPoolExecutor(workers()) as pool:

@@ -117,12 +117,10 @@ def find_translations(
         runner_up = float(np.max(np.delete(cosines, top)))
         cosine = float(cosines[top])
         score, paper = ranked[top]
-        if top == 0 and agree(cosine, lead):
-            lexical = f"{lead:.1f}x the next paper"
-        elif cosine >= SURE[0] and cosine - runner_up >= SURE[1] and score >= SURE[2] * ranked[0][0]:
-            lexical = f"{score / ranked[0][0]:.2f} of the best paper's" if top else f"{lead:.1f}x the next paper"
-        else:
+        sure = cosine >= SURE[0] and cosine - runner_up >= SURE[1] and score >= SURE[2] * ranked[0][0]
+        if not (sure or (top == 0 and agree(cosine, lead))):
             continue
+        lexical = f"{lead:.1f}x the next paper" if top == 0 else f"{score / ranked[0][0]:.2f} of the best paper's"
         links.append(Link(
             group, paper, "translation", cosine,
             f"encoder cosine {cosine:.2f} (next paper {runner_up:.2f}); "

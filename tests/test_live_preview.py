@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,13 +20,17 @@ from generator.text import fingerprint
 from support import ROOT, SEEDS, free_port, http_status, make_project
 
 
-def _wait(url: str, status: int, seconds: float) -> bool:
+def _until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if http_status(url) == status:
+        if condition():
             return True
         time.sleep(0.5)
     return False
+
+
+def _wait(url: str, status: int, seconds: float) -> bool:
+    return _until(lambda: http_status(url) == status, seconds)
 
 
 def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[str]]:
@@ -45,16 +50,14 @@ def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[s
 
 def _papers_in_search(base: str, papers: int, seconds: float) -> bool:
     """The search index, built after the pages in serve mode, catches up with `papers`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def counted() -> bool:
         try:
             with urllib.request.urlopen(base + "search/papers/index.js", timeout=5) as response:
-                if f'"documents":{papers},' in response.read().decode("utf-8"):
-                    return True
+                return f'"documents":{papers},' in response.read().decode("utf-8")
         except urllib.error.HTTPError:  # a full rebuild starts from an empty site
-            pass
-        time.sleep(0.5)
-    return False
+            return False
+
+    return _until(counted, seconds)
 
 
 def _papers_on_home(base: str) -> int:
