@@ -209,6 +209,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     from .related import add_related
     from .render import Site, render_pages
     from .topics import assign_topics, load_taxonomy
+    from .translations import load_encoder_early, stop_encoder
 
     summary = Summary()
     with _timed(summary, "read"):
@@ -219,7 +220,11 @@ def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         records, problems, summary.files = read_seeds(seeds)
         problems += catalog.check_topics([topic.slug for topic in taxonomy.topics])
     with _timed(summary, "dedupe"):
-        clusters, dedupe_problems = cluster_duplicates(records, overrides, catalog.pins())
+        load_encoder_early(records)
+        try:
+            clusters, dedupe_problems = cluster_duplicates(records, overrides, catalog.pins())
+        finally:
+            stop_encoder()
         problems += dedupe_problems
     with _timed(summary, "metadata"):
         entries, match_problems = catalog.assign(clusters)

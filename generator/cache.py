@@ -86,6 +86,13 @@ class Cache:
                 path.unlink(missing_ok=True)
         return None
 
+    def has_all(self, kind: str, keys: Iterable[str]) -> bool:
+        """Whether every key has a stored value (without counting them as used)."""
+        used = set(self.used)
+        found = self.get_many(kind, keys)
+        self.used = used
+        return len(found) == len(set(keys))
+
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         """The stored values for these keys (those not stored are left out)."""
         wanted = [k for k in dict.fromkeys(keys) if (kind, k) not in self.loaded and (kind, k) not in self.new]

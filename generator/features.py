@@ -2,17 +2,30 @@
 
 Each function takes texts and returns one result a text, asking the active cache (see
 `cache`) first and computing only the missing ones. The stages call these instead of
-computing per text themselves, so the cache sits here and nowhere else.
+computing per text themselves, so the cache sits here and nowhere else. Many missing texts
+are computed by worker processes (`parallel`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from . import cache
 from .cache import key_of
+from .parallel import parallel_map
+
+T = TypeVar("T")
+
+SPREAD = 2_000
+"""Missing texts from which work goes to worker processes (below, forking costs more)."""
+
+
+def each(make: Callable[[int], T], missing: list[int], description: str) -> list[T]:
+    """`[make(i) for i in missing]`, spread over the cores when there are many."""
+    return parallel_map(make, missing, description, worth_it=len(missing) >= SPREAD)
 
 
 def shingles_of(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -21,18 +34,18 @@ def shingles_of(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
 
     shingler = Shingler()
 
-    def make(missing: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
-        made = [shingler.shingles(texts[i]) for i in missing]
-        return [(shingles, minhash(shingles)) for shingles in made]
+    def make(i: int) -> tuple[np.ndarray, np.ndarray]:
+        shingles = shingler.shingles(texts[i])
+        return shingles, minhash(shingles)
 
-    return cache.active().compute("shingles", [key_of(t) for t in texts], make)
+    return cache.active().compute("shingles", [key_of(t) for t in texts], lambda missing: each(make, missing, "shingles"))
 
 
 def terms_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
     """Weighted stems of each (text, language) (see `crosslingual.document_terms`)."""
     from .crosslingual import document_terms
 
-    return cache.active().compute("terms", [key_of(t, lang) for t, lang in texts], lambda missing: [document_terms(*texts[i]) for i in missing])
+    return cache.active().compute("terms", [key_of(t, lang) for t, lang in texts], lambda missing: each(lambda i: document_terms(*texts[i]), missing, "terms"))
 
 
 def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]
@@ -40,10 +53,8 @@ def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no
     from .cognates import cognates
     from .crosslingual import Vector
 
-    def make(missing: list[int]) -> list[Vector]:
-        return [Vector.of(cognates(*texts[i], kind)) for i in missing]
-
-    return cache.active().compute("cognates", [key_of(t, lang, kind) for t, lang in texts], make)
+    return cache.active().compute("cognates", [key_of(t, lang, kind) for t, lang in texts],
+                                  lambda missing: each(lambda i: Vector.of(cognates(*texts[i], kind)), missing, "cognates"))
 
 
 def embeddings_of(texts: Sequence[str]) -> np.ndarray:

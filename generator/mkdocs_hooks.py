@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import functools
 import io
+import json
+import logging
 import os
 import posixpath
 import re
 import shutil
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -39,11 +42,14 @@ INPUTS = ("seeds", "catalog.yml", "taxonomy.yml", "duplicates.yml")
 
 
 DIRTY = "READING_LIST_DIRTY"
+SPLIT = "READING_LIST_SPLIT"
+"""Set for `build` (not `--dirty`): half the paper pages are built by a forked process."""
 
 
 def on_startup(command: str, dirty: bool) -> None:
     os.environ[SERVING] = "1" if command == "serve" else ""
     os.environ[DIRTY] = "1" if command == "serve" and dirty else ""
+    os.environ[SPLIT] = "1" if command == "build" and not dirty else ""
     if command == "serve":
         # No forked workers (`generator.parallel`) in a process that runs a server's threads.
         os.environ.setdefault("READING_LIST_WORKERS", "1")
@@ -103,6 +109,78 @@ _MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]*\.md)(#[^"]*)?"'
 _ID = re.compile(r'\sid="([^"]+)"')
 
 
+def on_pre_page(page: Any, config: Any, files: Any) -> Any:
+    """Paper pages' front matter is read as the generator wrote it (`_front_matter`)."""
+    if page.file.src_uri.startswith("papers/"):
+        page.read_source = functools.partial(_read_paper, page)
+    return page
+
+
+def _read_paper(page: Any, config: Any) -> None:
+    """What `Page.read_source` sets, reading the front matter with `_front_matter`, or as
+    MkDocs does if it is not what the generator writes."""
+    tool = type(config).__module__.split(".")[0]  # mkdocs, or properdocs
+    meta = sys.modules[f"{tool}.utils.meta"]
+    source = config.plugins.on_page_read_source(page=page, config=config)
+    if source is None:
+        source = page.file.content_string
+    match = meta.YAML_RE.match(source)
+    data = _front_matter(match[1]) if match else None
+    if data is None:
+        page.markdown, page.meta = meta.get_data(source)
+    else:
+        page.markdown, page.meta = source[match.end():].lstrip("\n"), data
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+"""Keys YAML 1.1 reads as booleans or null."""
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _front_matter(text: str) -> dict[str, Any] | None:
+    """Front matter as `generator.render.front_matter` writes it, a key a line, its value
+    in JSON (a list of mappings: one `- {...}` line an item), read with `json`: PyYAML's
+    constructor took 0.2 ms of a paper page, 2 s at 10,000 papers. The result is what
+    PyYAML reads (tests/test_build.py compares them on every generated page). None for
+    anything else, which MkDocs then reads itself: a hand-written line, or a value YAML 1.1
+    reads otherwise (a number in exponent notation is a string there; escaped surrogates
+    are not paired)."""
+    if _ESCAPED_SURROGATE.search(text):
+        return None
+    data: dict[str, Any] = {}
+    items: list[Any] | None = None
+    try:
+        for line in text.splitlines():
+            if line.startswith("- ") and items is not None:
+                item = json.loads(line[2:], parse_float=_decimal_float, parse_constant=_no_constant)
+                if not isinstance(item, dict):
+                    return None
+                items.append(item)
+                continue
+            match = _KEY.fullmatch(line)
+            if match is None or match[1].casefold() in _YAML_WORDS:
+                return None
+            if match[2] is None:
+                items = data[match[1]] = []
+                continue
+            items = None
+            data[match[1]] = json.loads(match[2], parse_float=_decimal_float, parse_constant=_no_constant)
+    except ValueError:
+        return None
+    return {key: None if value == [] and f"\n{key}:\n" in f"\n{text}" else value for key, value in data.items()}
+
+
+def _decimal_float(text: str) -> float:
+    if "e" in text or "E" in text:
+        raise ValueError(text)
+    return float(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(text)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     """Pages the generator rendered to HTML (`body: html`) skip Python-Markdown, which would
     only parse the HTML to hand it back: MkDocs' `page.render` is replaced for the page.
@@ -147,13 +225,19 @@ def on_build_error(error: Exception) -> None:
     from generator import search
 
     search.stop_index()
+    _pages.stop()
 
 
 def on_post_build(config: Any) -> None:
     """Move the search index into the site once its process is done. `mkdocs build` waits
     for it; `mkdocs serve` does not: the changed pages are served at once, and search
-    catches up a few seconds later (an edit starts the next index and stops this one)."""
+    catches up a few seconds later (an edit starts the next index and stops this one).
+    First of all plugins' (priority 100), it waits for the pages built by a second process
+    (`on_env`): the site is whole only then."""
     from generator import search
+
+    if error := _pages.finish():
+        raise PluginError(error)
 
     site, index = Path(config.site_dir), search.running_index()
     assert index is not None, "on_pre_build started it"
@@ -167,6 +251,9 @@ def on_post_build(config: Any) -> None:
         raise PluginError(f"building the search index failed:\n{error}")
     if os.environ.get(DIRTY):
         _remove_stale_papers(site, Path(config.docs_dir))
+
+
+on_post_build.mkdocs_priority = 100  # type: ignore[attr-defined]
 
 
 def _remove_stale_papers(site: Path, docs: Path) -> None:
@@ -221,7 +308,97 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
 
     env.globals["chrome"] = chrome
     env.globals["titled"] = titled
+    _pages.start(env, config, files)
     return env
+
+
+on_env.mkdocs_priority = -100  # type: ignore[attr-defined]
+"""After every other plugin's `on_env` (the tags plugin fills its listings in its own)."""
+
+
+def on_nav(nav: Any, config: Any, files: Any) -> Any:
+    _pages.nav = nav
+    return nav
+
+
+class _SecondProcess:
+    """Half the paper pages, built by a forked copy of the build while this process builds
+    the rest (`mkdocs build` only; `serve` runs no forks). The copy has everything the pages
+    need, as the build had it once every page was read; it writes its pages and exits, and
+    this process renders an empty template for them, which MkDocs does not write. A warning
+    logged in the copy is logged again here, so strict mode counts it."""
+
+    SKIPPED = "reading-list-built-elsewhere.html"
+
+    def __init__(self) -> None:
+        self.nav: Any = None
+        self.pid = 0
+        self.tool = "mkdocs"
+
+    def start(self, env: Any, config: Any, files: Any) -> None:
+        import jinja2
+
+        from generator.parallel import workers
+
+        if not os.environ.get(SPLIT) or workers() < 2 or not hasattr(os, "fork"):
+            return
+        self.tool = type(config).__module__.split(".")[0]  # mkdocs, or properdocs
+        engine = sys.modules[f"{self.tool}.commands.build"]
+        inclusion = sys.modules[f"{self.tool}.structure.files"].InclusionLevel.is_included
+        pages = files.documentation_pages(inclusion=inclusion)
+        papers = [f.page for f in pages if f.page is not None and f.page.meta.get("template") == "paper.html"][1::2]
+        if len(papers) < 100:
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os._exit(self._build(engine, papers, config, pages, env))
+        for page in papers:
+            page.meta["template"] = self.SKIPPED
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({self.SKIPPED: ""}), env.loader])
+        logging.getLogger(f"{self.tool}.hooks").info(f"{len(papers)} paper pages built by a second process")
+
+    def _build(self, engine: Any, papers: list[Any], config: Any, pages: Any, env: Any) -> int:
+        """In the forked copy: 0 built, 1 built with warnings, 2 failed."""
+        import logging
+        import traceback
+
+        counter = logging.Handler(logging.WARNING)
+        counter.emit = lambda record: None  # type: ignore[method-assign]
+        warnings = []
+        counter.handle = lambda record: warnings.append(record) or True  # type: ignore[assignment,method-assign]
+        logging.getLogger(self.tool).addHandler(counter)
+        try:
+            for page in papers:
+                engine._build_page(page, config, pages, self.nav, env)
+            return 1 if warnings else 0
+        except BaseException:
+            traceback.print_exc()
+            return 2
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+    def finish(self) -> str | None:
+        """Wait for the copy; what went wrong in it, if anything."""
+        if not self.pid:
+            return None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        code = os.waitstatus_to_exitcode(status)
+        if code == 1:
+            logging.getLogger(self.tool).warning("warnings while building paper pages in the second process (above)")
+        return None if code in (0, 1) else f"building paper pages in the second process failed (exit status {code})"
+
+    def stop(self) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGTERM)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+_pages = _SecondProcess()
 
 
 def on_template_context(context: Any, template_name: str, config: Any) -> Any:

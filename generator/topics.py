@@ -13,6 +13,7 @@ from slugify import slugify
 from . import cache as results
 from . import curated
 from .cache import key_of
+from .features import each
 from .model import Paper
 
 TITLE_WEIGHT = 3
@@ -123,7 +124,7 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
     inputs = [("" if p.title_derived else p.title, " ".join(dict.fromkeys(m.record.abstract for m in p.cluster.members))) for p in papers]
     version = key_of(taxonomy.topics)
     all_scores = results.active().compute(
-        "topics", [key_of(version, title, text) for title, text in inputs], lambda missing: [taxonomy.scores(*inputs[i]) for i in missing])
+        "topics", [key_of(version, title, text) for title, text in inputs], lambda missing: each(lambda i: taxonomy.scores(*inputs[i]), missing, "topics"))
     for paper, paper_scores in zip(papers, all_scores):
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)

@@ -64,9 +64,80 @@ def _encoder():  # type: ignore[no-untyped-def]
     return USE()
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """Unit-length multilingual sentence embeddings."""
+def _encode_here(texts: list[str]) -> np.ndarray:
     return np.asarray(_encoder().encode(texts), dtype=np.float64).reshape(len(texts), -1)
+
+
+class _Encoder:
+    """The encoder, loaded in a forked process while this one reads and compares texts:
+    loading its weights and tokenizer takes 2 s that the second core otherwise spends
+    idle. Texts go to it, and embeddings come back, over a pipe."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=self._serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    @staticmethod
+    def _serve(pipe) -> None:  # type: ignore[no-untyped-def]
+        _encoder()._model  # noqa: B018  (loads the weights and the tokenizer)
+        while (texts := pipe.recv()) is not None:
+            try:
+                pipe.send(_encode_here(texts))
+            except Exception as error:  # noqa: BLE001  (raised again in the main process)
+                pipe.send(error)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.pipe.send(texts)
+        result = self.pipe.recv()
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def stop(self) -> None:
+        try:
+            self.pipe.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+_loading: _Encoder | None = None
+
+
+def load_encoder_early(records: Sequence[Record]) -> None:
+    """Start loading the encoder in a second process if this run will need it: some
+    non-English abstract has no embedding in the cache (its own embedding is always asked
+    for). Only with cores to spare (`parallel.workers`), and never in a process that runs
+    threads (`./dev serve` uses one worker)."""
+    global _loading
+    from .cache import active, key_of
+    from .parallel import workers
+
+    foreign = [key_of(r.abstract) for r in records if r.language != "en" and r.abstract]
+    if _loading is None and workers() >= 2 and foreign and not active().has_all("embedding", foreign):
+        _loading = _Encoder()
+
+
+def stop_encoder() -> None:
+    global _loading
+    if _loading is not None:
+        _loading.stop()
+        _loading = None
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """Unit-length multilingual sentence embeddings (from the process loading them early,
+    if one was started)."""
+    if _loading is not None and _loading.process.is_alive():
+        return _loading.encode(texts)
+    return _encode_here(texts)
 
 
 def find_translations(

@@ -139,3 +139,18 @@ def test_page_html_does_not_grow_with_the_number_of_papers(tmp_path: Path):
         assert len(pages) == count
         sizes[count] = sum(p.stat().st_size for p in pages) / len(pages)
     assert sizes[400] <= sizes[20] * 1.05, sizes
+
+
+def test_second_process_builds_the_same_site(tmp_path: Path):
+    """`mkdocs build` hands half the paper pages to a forked copy of itself
+    (`_SecondProcess` in generator/mkdocs_hooks.py): the site is the same bytes as one
+    process builds."""
+    project = make_project(tmp_path / "project", synthetic_seeds(tmp_path / "seeds", 400))
+    sites = {}
+    for workers in ("2", "1"):
+        result = mkdocs_build(project, "--site-dir", str(project / f"site{workers}"), env={"READING_LIST_WORKERS": workers})
+        assert result.returncode == 0, result.stderr
+        assert ("200 paper pages built by a second process" in result.stderr) == (workers == "2"), result.stderr
+        sites[workers] = {p.relative_to(project / f"site{workers}").as_posix(): p.read_bytes()
+                          for p in (project / f"site{workers}").rglob("*") if p.is_file()}
+    assert len(sites["1"]) > 400 and sites["2"] == sites["1"]

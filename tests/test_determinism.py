@@ -75,10 +75,14 @@ def test_shuffling_records_within_files_gives_the_same_papers(reference, tmp_pat
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
 def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
-    """Past 4 MB of seeds and 1,000 papers, reading and rendering run in worker processes
-    (`generator.parallel`): the pages are the same bytes as with $READING_LIST_WORKERS=1,
-    and the next run takes every result from the cache."""
+    """Past 4 MB of seeds, 2,000 texts and 1,000 papers, reading, per-text features and
+    rendering run in worker processes (`generator.parallel`), and the encoder loads in a
+    second process for the seeds' Chinese abstracts (`translations.load_encoder_early`): the
+    pages are the same bytes as with $READING_LIST_WORKERS=1, and the next run takes every
+    result from the cache."""
     seeds = corpus_seeds(tmp_path / "seeds", 4000)
+    for seed in SEEDS.iterdir():
+        shutil.copy(seed, seeds / seed.name)
     assert sum(f.stat().st_size for f in seeds.iterdir()) > 4_000_000
     trees = []
     for workers in ("1", "2"):
@@ -87,6 +91,7 @@ def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
         assert result.returncode == 0, result.stderr
         trees.append(tree(docs))
     assert len(trees[0]) > 2000 and trees[0] == trees[1]
+    assert b"encoder cosine" in trees[0]["duplicates.md"]  # translations matched
     again = generate(seeds, tmp_path / "docs-again", "--cache", str(tmp_path / "cache2"), env={"READING_LIST_WORKERS": "2"})
     assert again.returncode == 0 and " 0 computed" in again.stdout, again.stdout
     assert tree(tmp_path / "docs-again") == trees[1]

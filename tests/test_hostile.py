@@ -75,6 +75,22 @@ def test_yaml_specials_round_trip_and_slugs_are_safe(hostile: dict):
         yaml.safe_load(path.read_text("utf-8").split("---\n")[1])  # front matter is plain safe YAML
 
 
+def test_the_site_reads_front_matter_as_yaml_does(hostile: dict):
+    """The MkDocs hook reads paper pages' front matter with json (`_front_matter`): on every
+    page the generator wrote from hostile input, the result is what PyYAML reads, and what
+    YAML would read otherwise is left to MkDocs."""
+    from generator.mkdocs_hooks import _front_matter
+
+    pages = list((hostile["root"] / "project/docs/papers").glob("*.md"))
+    assert len(pages) > 15
+    for path in pages:
+        text = path.read_text("utf-8").split("---\n")[1]
+        assert _front_matter(text) == yaml.load(text, yaml.CSafeLoader), path.name
+    for text in ('score: 1e-05\n', 'on: "x"\n', 'title: "\\ud83e\\udd16"\n', 'title: x\n', 'tags: [1] # c\n'):
+        assert _front_matter(text) is None, text
+    assert _front_matter('sources:\nyear: 2025\n') == yaml.safe_load('sources:\nyear: 2025\n') == {"sources": None, "year": 2025}
+
+
 @pytest.fixture(scope="module")
 def hostile_site(hostile: dict) -> Path:
     project = hostile["root"] / "project"
