@@ -21,9 +21,6 @@ from support import ROOT, SEEDS, make_project, mkdocs_build
 from test_browser import CHROMIUM, Visit, browser, serve  # noqa: F401 (fixtures)
 
 LANGUAGES = ("zh", "ja", "ko", "es", "fr", "de")
-FLOOR = {"ko": 0.84}
-"""Korean falls short of the 0.95 target (README, "Languages"): this keeps it from getting
-worse (this slice: 0.867; the full set: 0.800)."""
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
 
 
@@ -68,6 +65,20 @@ def test_loanwords_keep_their_consonants():
     assert english_sound("benchmark") != english_sound("network")
 
 
+def test_sino_korean_words_are_glossed_through_their_chinese_characters():
+    """언어 is 言語 (language), 안전성 is 安全性 (safety), 평가 is 評價 (evaluate) and its
+    homophone 平價 (parity); particles (을, 의) and the ending 한다 are single syllables,
+    left out; 모델 is a loanword, left to the cognates."""
+    from generator.crosslingual import english_terms, korean_terms, term_id
+
+    korean = korean_terms("언어 모델의 안전성을 평가한다 (LLM)")
+    english = english_terms("We evaluate the safety of language models (LLM).")
+    shared = set(korean.words.ids) & set(english.words.ids)
+    assert {term_id(stem) for stem in ("languag", "safeti", "evalu")} <= shared
+    assert term_id("model") not in set(korean.words.ids)
+    assert term_id("llm") in set(korean.anchors.ids)
+
+
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
 def test_translations_from_each_language_merge_with_their_originals():
     """A slice (300 pool papers instead of 1,500) of the evaluation in the README."""
@@ -77,7 +88,7 @@ def test_translations_from_each_language_merge_with_their_originals():
     assert report["language misread"] == []
     for lang in LANGUAGES:
         assert report[lang]["precision"] >= 0.99, (lang, report[lang])
-        assert report[lang]["recall"] >= FLOOR.get(lang, 0.95), (lang, report[lang])
+        assert report[lang]["recall"] >= 0.95, (lang, report[lang])
 
 
 ENGLISH = ("We study sycophancy in assistants trained with human feedback: models flatter their users and "
