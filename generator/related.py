@@ -50,15 +50,19 @@ def add_related(papers: Sequence[Paper]) -> list[Paper]:
     # The best 4 x COUNT per row (ties at the cut are broken by slug below), by a
     # multithreaded top-n product: 35,000 papers in about a second.
     best = sparse.csr_matrix(sp_matmul_topn(matrix, matrix.T.tocsr(), top_n=4 * COUNT + 1, threshold=MIN_SCORE, n_threads=2))
-    slugs = [p.slug for p in papers]
-    result = []
-    for index, paper in enumerate(papers):
-        low, high = best.indptr[index], best.indptr[index + 1]
-        columns, scores = best.indices[low:high], np.round(best.data[low:high], 6)
-        ranked = sorted((-score, slugs[column], column) for score, column in zip(scores.tolist(), columns.tolist()) if column != index)
-        related = tuple(Related(papers[c].slug, papers[c].title, round(-s, 3)) for s, _, c in ranked[:COUNT])
-        result.append(replace(paper, related=related))
-    return result
+    # Each row's candidates ranked at once: best score (to 6 places) first, ties by slug.
+    slug_rank = np.argsort(np.argsort(np.array([p.slug for p in papers], dtype=object), kind="stable"), kind="stable")
+    rows = np.repeat(np.arange(len(papers)), np.diff(best.indptr))
+    scores = np.round(best.data, 6)
+    others = best.indices != rows
+    order = np.lexsort((slug_rank[best.indices], -scores, rows))
+    order = order[others[order]]
+    place = np.arange(len(order)) - np.searchsorted(rows[order], rows[order], side="left")
+    kept = order[place < COUNT]
+    found: list[list[Related]] = [[] for _ in papers]
+    for row, column, score in zip(rows[kept].tolist(), best.indices[kept].tolist(), scores[kept].tolist()):
+        found[row].append(Related(papers[column].slug, papers[column].title, round(score, 3)))
+    return [replace(paper, related=tuple(related)) for paper, related in zip(papers, found)]
 
 
 def _prune(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
