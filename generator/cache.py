@@ -88,13 +88,12 @@ class Cache:
 
     def has_all(self, kind: str, keys: Iterable[str]) -> bool:
         """Whether every key has a stored value (without counting them as used)."""
-        used = set(self.used)
-        found = self.get_many(kind, keys)
-        self.used = used
-        return len(found) == len(set(keys))
+        keys = set(keys)
+        return len(self.get_many(kind, keys, use=False)) == len(keys)
 
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
-        """The stored values for these keys (those not stored are left out)."""
+    def get_many(self, kind: str, keys: Iterable[str], use: bool = True) -> dict[str, Any]:
+        """The stored values for these keys (those not stored are left out), counted as
+        used by this run when `use`."""
         wanted = [k for k in dict.fromkeys(keys) if (kind, k) not in self.loaded and (kind, k) not in self.new]
         if self.db is not None and wanted:
             try:
@@ -106,7 +105,8 @@ class Cache:
             except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
                 print(f"cache: {error}; recomputing", file=sys.stderr)
         found = {k: self.new.get((kind, k), self.loaded.get((kind, k))) for k in keys if (kind, k) in self.new or (kind, k) in self.loaded}
-        self.used.update((kind, k) for k in found)
+        if use:
+            self.used.update((kind, k) for k in found)
         return found
 
     def put(self, kind: str, key: str, value: Any) -> None:

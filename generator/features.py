@@ -36,7 +36,7 @@ def shingles_of(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
 
     def make(i: int) -> tuple[bytes, int]:
         shingles = shingler.shingles(texts[i])
-        return shingles.astype(np.uint64).tobytes() + minhash(shingles).astype(np.uint32).tobytes(), len(shingles)
+        return shingles.astype(np.uint64, copy=False).tobytes() + minhash(shingles).astype(np.uint32, copy=False).tobytes(), len(shingles)
 
     # Kept as one buffer a text: loading two pickled arrays from the cache took 3 times as long.
     packed = cache.active().compute("shingles", [key_of(t) for t in texts], lambda missing: each(make, missing, "shingles"))

@@ -116,11 +116,15 @@ def on_pre_page(page: Any, config: Any, files: Any) -> Any:
     return page
 
 
+def _tool(config: Any) -> str:
+    """The site tool's package: mkdocs, or properdocs (tests/test_properdocs.py)."""
+    return type(config).__module__.split(".")[0]
+
+
 def _read_paper(page: Any, config: Any) -> None:
     """What `Page.read_source` sets, reading the front matter with `_front_matter`, or as
     MkDocs does if it is not what the generator writes."""
-    tool = type(config).__module__.split(".")[0]  # mkdocs, or properdocs
-    meta = sys.modules[f"{tool}.utils.meta"]
+    meta = sys.modules[f"{_tool(config)}.utils.meta"]
     source = config.plugins.on_page_read_source(page=page, config=config)
     if source is None:
         source = page.file.content_string
@@ -142,7 +146,7 @@ def _front_matter(text: str) -> dict[str, Any] | None:
     """Front matter as `generator.render.front_matter` writes it, a key a line, its value
     in JSON (a list of mappings: one `- {...}` line an item), read with `json`: PyYAML's
     constructor took 0.2 ms of a paper page, 2 s at 10,000 papers. The result is what
-    PyYAML reads (tests/test_build.py compares them on every generated page). None for
+    PyYAML reads (tests/test_hostile.py compares them on every page of the hostile corpus). None for
     anything else, which MkDocs then reads itself: a hand-written line, or a value YAML 1.1
     reads otherwise (a number in exponent notation is a string there; escaped surrogates
     are not paired)."""
@@ -342,7 +346,7 @@ class _SecondProcess:
 
         if not os.environ.get(SPLIT) or workers() < 2 or not hasattr(os, "fork"):
             return
-        self.tool = type(config).__module__.split(".")[0]  # mkdocs, or properdocs
+        self.tool = _tool(config)
         engine = sys.modules[f"{self.tool}.commands.build"]
         inclusion = sys.modules[f"{self.tool}.structure.files"].InclusionLevel.is_included
         pages = files.documentation_pages(inclusion=inclusion)
@@ -361,18 +365,14 @@ class _SecondProcess:
 
     def _build(self, engine: Any, papers: list[Any], config: Any, pages: Any, env: Any) -> int:
         """In the forked copy: 0 built, 1 built with warnings, 2 failed."""
-        import logging
         import traceback
 
-        counter = logging.Handler(logging.WARNING)
-        counter.emit = lambda record: None  # type: ignore[method-assign]
-        warnings = []
-        counter.handle = lambda record: warnings.append(record) or True  # type: ignore[assignment,method-assign]
-        logging.getLogger(self.tool).addHandler(counter)
+        warnings = _Count(logging.WARNING)
+        logging.getLogger(self.tool).addHandler(warnings)
         try:
             for page in papers:
                 engine._build_page(page, config, pages, self.nav, env)
-            return 1 if warnings else 0
+            return 1 if warnings.count else 0
         except BaseException:
             traceback.print_exc()
             return 2
@@ -396,6 +396,15 @@ class _SecondProcess:
             os.kill(self.pid, signal.SIGTERM)
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+class _Count(logging.Handler):
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 _pages = _SecondProcess()

@@ -85,7 +85,7 @@ class _Encoder:
 
     @staticmethod
     def _serve(pipe) -> None:  # type: ignore[no-untyped-def]
-        _encoder()._model  # noqa: B018  (loads the weights and the tokenizer)
+        _encode_here(["."])  # loads the weights and the tokenizer
         while (texts := pipe.recv()) is not None:
             try:
                 pipe.send(_encode_here(texts))
@@ -93,8 +93,12 @@ class _Encoder:
                 pipe.send(error)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        self.pipe.send(texts)
-        result = self.pipe.recv()
+        """Embeddings from the second process, or from this one if it is gone."""
+        try:
+            self.pipe.send(texts)
+            result = self.pipe.recv()
+        except (EOFError, OSError):
+            return _encode_here(texts)
         if isinstance(result, Exception):
             raise result
         return result
@@ -136,9 +140,7 @@ def stop_encoder() -> None:
 def encode(texts: list[str]) -> np.ndarray:
     """Unit-length multilingual sentence embeddings (from the process loading them early,
     if one was started)."""
-    if _loading is not None and _loading.process.is_alive():
-        return _loading.encode(texts)
-    return _encode_here(texts)
+    return _loading.encode(texts) if _loading is not None else _encode_here(texts)
 
 
 def find_translations(
