@@ -154,3 +154,16 @@ def test_second_process_builds_the_same_site(tmp_path: Path):
         sites[workers] = {p.relative_to(project / f"site{workers}").as_posix(): p.read_bytes()
                           for p in (project / f"site{workers}").rglob("*") if p.is_file()}
     assert len(sites["1"]) > 400 and sites["2"] == sites["1"]
+
+
+def test_a_page_that_fails_in_the_second_process_fails_the_build(tmp_path: Path):
+    """A paper page the forked copy cannot render (hand-edited front matter) stops the build
+    with the copy's error, as it would in one process."""
+    project = make_project(tmp_path / "project", synthetic_seeds(tmp_path / "seeds", 400))
+    papers = sorted((project / "docs" / "papers").glob("*.md"))
+    broken = papers[1]  # the copy builds every other paper page, starting with the second
+    broken.write_text(broken.read_text("utf-8").replace("authors: []", "authors: 5", 1), "utf-8")
+    result = mkdocs_build(project)
+    assert result.returncode != 0
+    assert "building paper pages in the second process failed" in result.stderr, result.stderr[-2000:]
+    assert broken.stem in result.stderr
