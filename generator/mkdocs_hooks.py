@@ -4,7 +4,7 @@ seeds/ whenever a seed, the catalog, the taxonomy or the overrides change.
 `on_serve` adds those files to the watched paths; every rebuild then first runs the
 generator (`on_pre_build`). `./dev serve` runs `mkdocs serve --dirty`, so MkDocs rebuilds only
 the pages the generator rewrote, and the generator keeps its cache in memory between
-rebuilds (at 10,000 papers an edit reaches the browser in 5.4 s, 58 s with full rebuilds;
+rebuilds (at 10,000 papers an edit reaches the browser in 5.2 s, 58 s with full rebuilds;
 benchmarks/incremental.py). The generator writes only pages whose text changed and does
 nothing when no input changed, so the rebuild its writes cause finds nothing to do: no loop.
 `mkdocs build` is left alone: `./dev site` runs the generator itself.
@@ -146,14 +146,15 @@ def _front_matter(text: str) -> dict[str, Any] | None:
     """Front matter as `generator.render.front_matter` writes it, a key a line, its value
     in JSON (a list of mappings: one `- {...}` line an item), read with `json`: PyYAML's
     constructor took 0.2 ms of a paper page, 2 s at 10,000 papers. The result is what
-    PyYAML reads (tests/test_hostile.py compares them on every page of the hostile corpus). None for
-    anything else, which MkDocs then reads itself: a hand-written line, or a value YAML 1.1
-    reads otherwise (a number in exponent notation is a string there; escaped surrogates
-    are not paired)."""
+    PyYAML reads (tests/test_hostile.py compares them on every page of the hostile
+    corpus). None for anything else, which MkDocs then reads itself: a hand-written line,
+    or a value YAML 1.1 reads otherwise (a number in exponent notation is a string there;
+    escaped surrogates are not paired)."""
     if _ESCAPED_SURROGATE.search(text):
         return None
     data: dict[str, Any] = {}
     items: list[Any] | None = None
+    bare: set[str] = set()  # `key:` alone: a list of mappings follows, or YAML's null
     try:
         for line in text.splitlines():
             if line.startswith("- ") and items is not None:
@@ -167,12 +168,13 @@ def _front_matter(text: str) -> dict[str, Any] | None:
                 return None
             if match[2] is None:
                 items = data[match[1]] = []
+                bare.add(match[1])
                 continue
             items = None
             data[match[1]] = json.loads(match[2], parse_float=_decimal_float, parse_constant=_no_constant)
     except ValueError:
         return None
-    return {key: None if value == [] and f"\n{key}:\n" in f"\n{text}" else value for key, value in data.items()}
+    return {key: None if key in bare and value == [] else value for key, value in data.items()}
 
 
 def _decimal_float(text: str) -> float:
@@ -288,14 +290,15 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
         return (name, base_url, *(other.url if other else "" for other in (page.previous_page, page.next_page)))
 
     def chrome(name: str, page: Any, base_url: str, block: Any) -> str:
-        html = rendered.get(key(name, page, base_url))
-        if html is None:
-            html = rendered[key(name, page, base_url)] = block()
-        return html
+        kept = key(name, page, base_url)
+        if kept not in rendered:
+            rendered[kept] = block()
+        return rendered[kept]
 
     def titled(name: str, page: Any, base_url: str, block: Any) -> str:
         title = page.meta.get("title")
-        html = rendered.get(key(name, page, base_url))
+        kept = key(name, page, base_url)
+        html = rendered.get(kept)
         if html is None and isinstance(title, str):
             page.meta["title"] = _TITLE
             try:
@@ -303,7 +306,7 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
             finally:
                 page.meta["title"] = title
             if html.count(_TITLE) == 1:
-                rendered[key(name, page, base_url)] = html
+                rendered[kept] = html
             else:
                 html = None
         if html is None or not isinstance(title, str):
