@@ -15,10 +15,12 @@ and rebuilt. Deleting the folder changes nothing but the time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -66,7 +68,7 @@ class Cache:
         for attempt in range(2):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(path, timeout=30)
+                db = sqlite3.connect(path, timeout=30, check_same_thread=False)  # see `preload`
                 # A rowid table: with large values, a WITHOUT ROWID table read 5-20x slower
                 # (1.7-9.2 s against 0.39 s for the corpus' 528 MB of results).
                 db.execute("DROP TABLE IF EXISTS entries")
@@ -108,6 +110,16 @@ class Cache:
         if use:
             self.used.update((kind, k) for k in found)
         return found
+
+    def load_all(self) -> None:
+        """Every stored value into memory."""
+        if self.db is None:
+            return
+        try:
+            for kind, key, value in self.db.execute("SELECT kind, key, value FROM results"):
+                self.loaded.setdefault((kind, key), pickle.loads(value))
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+            print(f"cache: {error}; recomputing", file=sys.stderr)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         self.new[kind, key] = value
@@ -164,10 +176,45 @@ def open_cache(folder: Path | None, warm: bool = False) -> Cache:
     disk agree; tests/test_incremental.py checks warm builds against cold ones."""
     if not warm or folder is None:
         return Cache(folder)
+    loading = _preloading.pop(folder, None)
+    if loading is not None:
+        loading.join()
     kept = _warm.get(folder)
     if kept is None or kept.db is None:
         kept = _warm[folder] = Cache(folder)
     return kept.next_run()
+
+
+_preloading: dict[Path, threading.Thread] = {}
+
+
+def preload(folder: Path, freeze: bool = False) -> None:
+    """Live preview: read the cache in `folder` into memory, and import the stages, in a
+    background thread while the server waits for the first edit. `./dev serve` generates
+    before it starts the server, so the server's own first build has nothing to do and
+    reads nothing; without this, the first edit read the cache back from disk (at 10,000
+    papers, 6.5 s from edit to browser against 5.2 s for the next ones). The next
+    `open_cache(folder, warm=True)` waits for the thread. SQLite connections are opened for
+    use from any thread for this; one thread uses a cache at a time.
+
+    With `freeze`, what is alive once the cache is read (its values, and for the server all
+    its own objects) is moved out of the garbage collector's sight (`gc.freeze`): it lives
+    as long as the process, and a collection during an edit no longer walks it all."""
+    if folder in _warm or folder in _preloading:
+        return
+
+    def load() -> None:
+        from . import build, catalog, dedupe, overrides, papers, related, render, topics, translations  # noqa: F401
+
+        kept = Cache(folder)
+        kept.load_all()
+        _warm[folder] = kept
+        if freeze:
+            gc.collect()
+            gc.freeze()
+
+    _preloading[folder] = threading.Thread(target=load, name="cache preload", daemon=True)
+    _preloading[folder].start()
 
 
 def active() -> Cache:

@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .model import Member, Paper
-from .parallel import workers
+from .parallel import cores
 
 _BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
 
@@ -147,7 +147,7 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
 
     def make(missing: list[int]) -> list[bytes]:
         # zlib lets go of the GIL while it compresses: threads use every core.
-        with ThreadPoolExecutor(workers()) as pool:
+        with ThreadPoolExecutor(min(cores(), 4)) as pool:
             return list(pool.map(lambda i: compress(texts[i]), missing))
 
     members = cache.active().compute("gzip", [cache.key_of(t) for t in texts], make)

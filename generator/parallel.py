@@ -35,11 +35,16 @@ def workers() -> int:
     """Processes to use: $READING_LIST_WORKERS, or the cores this process may run on, at most 4."""
     if os.environ.get(WORKERS, "").isdigit():
         return max(1, int(os.environ[WORKERS]))
+    return min(cores(), 4)
+
+
+def cores() -> int:
+    """The cores this process may run on: threads for work that lets go of the GIL (zlib),
+    which need no fork, so also under `mkdocs serve` (where READING_LIST_WORKERS is 1)."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return min(cores, 4)
+        return os.cpu_count() or 1
 
 
 def parallel_map(work: Callable[[int], T], indices: list[int], description: str, worth_it: bool, chunk: int = 0) -> list[T]:

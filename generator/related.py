@@ -9,7 +9,6 @@ similarity matrix is computed in blocks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 from scipy import sparse
@@ -18,7 +17,7 @@ from sparse_dot_topn import sp_matmul_topn
 
 from .crosslingual import Space, Vector
 from .features import terms_of
-from .model import Paper, Related
+from .model import Paper, Related, evolve
 
 COUNT = 5
 TERMS_KEPT = 30
@@ -62,7 +61,7 @@ def add_related(papers: Sequence[Paper]) -> list[Paper]:
     found: list[list[Related]] = [[] for _ in papers]
     for row, column, score in zip(rows[kept].tolist(), best.indices[kept].tolist(), scores[kept].tolist()):
         found[row].append(Related(papers[column].slug, papers[column].title, round(score, 3)))
-    return [replace(paper, related=tuple(related)) for paper, related in zip(papers, found)]
+    return [evolve(paper, related=tuple(related)) for paper, related in zip(papers, found)]
 
 
 def _prune(matrix: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from . import cache as results
 from . import curated
 from .cache import key_of
 from .features import each
-from .model import Paper
+from .model import Paper, evolve
 
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
@@ -129,12 +129,12 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)
             if pinned:
-                result.append(replace(paper, topics=pinned))
+                result.append(evolve(paper, topics=pinned))
                 continue
         scores = [(score, slug) for slug, score in paper_scores.items()]
         chosen = tuple(slug for score, slug in scores if score >= MIN_SCORE)
         if not chosen:
             best = max(scores, default=(0, FALLBACK), key=lambda pair: pair[0])
             chosen = (best[1],) if best[0] > 0 else (FALLBACK,)
-        result.append(replace(paper, topics=chosen))
+        result.append(evolve(paper, topics=chosen))
     return result

@@ -167,3 +167,16 @@ def test_a_page_that_fails_in_the_second_process_fails_the_build(tmp_path: Path)
     assert result.returncode != 0
     assert "building paper pages in the second process failed" in result.stderr, result.stderr[-2000:]
     assert broken.stem in result.stderr
+
+
+def test_an_edited_theme_template_shows_in_the_next_build(tmp_path: Path):
+    """Compiled templates are kept in .cache/jinja/ between builds (`_bytecode_cache` in
+    generator/mkdocs_hooks.py); an edited override is compiled again, not served stale."""
+    project = make_project(tmp_path / "project")
+    assert mkdocs_build(project).returncode == 0
+    assert list((project / ".cache" / "jinja" / "mkdocs").glob("*.cache"))
+    main = project / "overrides" / "main.html"
+    main.write_text(main.read_text("utf-8").replace("{{ super() }}", "{{ super() }}<meta name=edited content=override>", 1), "utf-8")
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    assert "<meta content=override name=edited>" in (project / "site" / "index.html").read_text("utf-8")

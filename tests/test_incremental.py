@@ -138,3 +138,48 @@ def test_a_cache_kept_in_memory_reads_nothing_back_from_disk(tmp_path: Path):
             assert again.reused > 3 * again.computed, (again.reused, again.computed)
         else:
             assert again.reused == 0
+
+
+def test_a_preloaded_cache_serves_the_first_edit_from_memory(tmp_path: Path):
+    """./dev serve reads the cache into memory while it waits for the first edit
+    (`cache.preload`): that edit reads nothing back from disk, and its pages are a cold
+    build's."""
+    from generator import cache as results
+
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = tmp_path / "cache"
+    build(options(project, project / "docs", cache))
+    with sqlite3.connect(cache / "cache.sqlite3") as db:
+        stored = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    results.preload(cache)
+    assert len(results.open_cache(cache, warm=True).loaded) == stored > 30  # it waits for the preload
+    (cache / "cache.sqlite3").unlink()
+    with (project / "seeds" / "new.txt").open("a", encoding="utf-8") as file:
+        file.write(f"Abstract: {NEW_ABSTRACTS[0]}\n")
+    cold = tmp_path / "cold"
+    shutil.copytree(project / "docs", cold)
+    build(options(project, cold, None))
+    again = build(options(project, project / "docs", cache, warm=True))
+    assert again.reused > 3 * again.computed, (again.reused, again.computed)
+    assert tree(project / "docs") == tree(cold)
+
+
+def test_evolve_is_dataclasses_replace():
+    """Stages change papers with `model.evolve`, a faster `dataclasses.replace`."""
+    from dataclasses import replace
+
+    from generator.build import read_seeds
+    from generator.dedupe import cluster_duplicates
+    from generator.model import Related, evolve
+    from generator.papers import make_papers
+
+    records, _, _ = read_seeds(SEEDS)
+    papers = make_papers(cluster_duplicates(records)[0], {})
+    changes = {"slug": "x", "topics": ("agents",), "related": (Related("y", "Y", 0.5),)}
+    for paper in papers:
+        assert evolve(paper, **changes) == replace(paper, **changes)
+        assert evolve(paper, slug="x").related == paper.related
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        evolve(papers[0], colour="red")
