@@ -57,6 +57,14 @@ def on_startup(command: str, dirty: bool) -> None:
         os.environ.setdefault("READING_LIST_WORKERS", "1")
 
 
+def on_config(config: Any) -> Any:
+    """Live preview leaves out sitemap.xml: it lists every page, so at 10,000 papers it took
+    0.1 s of each rebuild, for a file no one reads from a preview."""
+    if os.environ.get(SERVING):
+        config.theme.static_templates.discard("sitemap.xml")
+    return config
+
+
 def _root(config: Any) -> Path:
     return Path(config.config_file_path).resolve().parent
 
@@ -284,10 +292,17 @@ on_post_build.mkdocs_priority = 100  # type: ignore[attr-defined]
 def _remove_stale_papers(site: Path, docs: Path) -> None:
     """`mkdocs serve --dirty` (what `./dev serve` runs) rebuilds only pages whose source
     changed, and keeps the built page of a source that is gone: a paper removed from the
-    seeds would stay reachable in the preview. Remove those."""
-    for built in (site / "papers").glob("*"):
-        if not (docs / "papers" / f"{built.name.removesuffix('.html')}.md").exists():
-            shutil.rmtree(built) if built.is_dir() else built.unlink()
+    seeds would stay reachable in the preview. Remove those (two folder listings: a
+    look for each page's source took 0.1 s at 10,000 papers)."""
+    try:
+        built, sources = os.listdir(site / "papers"), os.listdir(docs / "papers")
+    except FileNotFoundError:
+        return
+    wanted = {name.removesuffix(".md") for name in sources if name.endswith(".md")}
+    for name in built:
+        if name.removesuffix(".html") not in wanted:
+            stale = site / "papers" / name
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
 
 
 _TITLE = "\x00title\x00"
