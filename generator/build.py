@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -190,13 +191,30 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     results = cache.open_cache(options.cache, options.warm)
     cache.use(results)
     try:
-        summary = _run(options, seeds, key)
-        with _timed(summary, "cache"):
-            results.save(keep=False)
+        with _collector_paused():
+            summary = _run(options, seeds, key)
+            with _timed(summary, "cache"):
+                results.save(keep=False)
         summary.reused, summary.computed = results.hits, results.misses
     finally:
         cache.use(cache.Cache(None))
     return summary
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the build. The stages make millions of
+    frozen values that refer to nothing that refers back (freed by their reference counts
+    when done), and the collector walked them all over and over as they grew: one added
+    record at 48,956 records took 18.3 s with it, 14.1 s without, for the same peak
+    memory. Back on, as it was, after the build (under `mkdocs serve`, a long process)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
