@@ -60,6 +60,8 @@ class Cache:
         """What this run asked for: what `save(keep=False)` keeps."""
         self.hits = self.misses = 0
         """Results taken from earlier runs, and computed in this one."""
+        self.complete = False
+        """`loaded` holds every stored entry: `save` finds stale ones without a scan."""
         self.db: sqlite3.Connection | None = None
         if folder is not None:
             self.db = self._open(folder / "cache.sqlite3")
@@ -99,11 +101,8 @@ class Cache:
         wanted = [k for k in dict.fromkeys(keys) if (kind, k) not in self.loaded and (kind, k) not in self.new]
         if self.db is not None and wanted:
             try:
-                for start in range(0, len(wanted), 900):
-                    chunk = wanted[start : start + 900]
-                    rows = self.db.execute(f"SELECT key, value FROM results WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
-                    for key, value in rows:
-                        self.loaded[kind, key] = pickle.loads(value)
+                for key, value in self._stored(kind, wanted):
+                    self.loaded[kind, key] = pickle.loads(value)
             except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
                 print(f"cache: {error}; recomputing", file=sys.stderr)
         found = {k: self.new.get((kind, k), self.loaded.get((kind, k))) for k in keys if (kind, k) in self.new or (kind, k) in self.loaded}
@@ -118,8 +117,23 @@ class Cache:
         try:
             for kind, key, value in self.db.execute("SELECT kind, key, value FROM results"):
                 self.loaded.setdefault((kind, key), pickle.loads(value))
+            self.complete = True
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
             print(f"cache: {error}; recomputing", file=sys.stderr)
+
+    def _stored(self, kind: str, wanted: list[str]) -> Iterable[tuple[str, bytes]]:
+        """The stored (key, value) rows of these keys. Most of a kind's rows (an edit asks for
+        nearly all): one pass over the kind, 6-9x faster than looking each key up (at 48,956
+        records 0.16 s against 1.35 s for the 35,000 papers' pages); a few: by key."""
+        assert self.db is not None
+        stored = self.db.execute("SELECT count(*) FROM results WHERE kind = ?", (kind,)).fetchone()[0]
+        if 2 * len(wanted) > stored:
+            wanted_set = set(wanted)
+            yield from ((key, value) for key, value in self.db.execute("SELECT key, value FROM results WHERE kind = ?", (kind,)) if key in wanted_set)
+            return
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            yield from self.db.execute(f"SELECT key, value FROM results WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
 
     def put(self, kind: str, key: str, value: Any) -> None:
         self.new[kind, key] = value
@@ -146,14 +160,18 @@ class Cache:
         try:
             with self.db:
                 if not keep:
-                    stale = [(kind, key) for kind, key in self.db.execute("SELECT kind, key FROM results") if (kind, key) not in self.used]
+                    stored = self.loaded if self.complete else self.db.execute("SELECT kind, key FROM results")
+                    stale = [(kind, key) for kind, key in stored if (kind, key) not in self.used]
                     self.db.executemany("DELETE FROM results WHERE kind = ? AND key = ?", stale)
                 self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                                     ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in self.new.items()))
             self.loaded.update(self.new)
             self.new.clear()
             if not keep:
+                # What is stored now was used by this run, and all of it is in memory: an entry
+                # is marked used only when it was found there, or made.
                 self.loaded = {entry: value for entry, value in self.loaded.items() if entry in self.used}
+                self.complete = True
         except sqlite3.DatabaseError as error:
             print(f"cache: not saved: {error}", file=sys.stderr)
 

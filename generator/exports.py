@@ -114,7 +114,9 @@ def export_names(papers: int) -> tuple[str, str]:
 
 def compress(text: str) -> bytes:
     """Deterministic gzip: no time stamp, no file name."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # level 9: 3x the time for 2 % fewer bytes
+    # Level 4: papers.json of the 48,956-record corpus (88 MB) in 1.17 s and 25.2 MB; level 6
+    # took 2.70 s for 23.9 MB, level 1 0.72 s for 29.3 MB. An edit recompresses most of it.
+    return gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)
 
 
 GZIP_BLOCK = 256

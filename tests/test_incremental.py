@@ -183,3 +183,27 @@ def test_evolve_is_dataclasses_replace():
         assert evolve(paper, slug="x").related == paper.related
     with pytest.raises(TypeError, match="no field 'colour'"):
         evolve(papers[0], colour="red")
+
+
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
+def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path, in_memory: bool):
+    """After edits, the cache holds what one build of the final seeds stores: entries of
+    removed texts are dropped (found by a scan of the file, or, once everything stored is
+    in memory, without one)."""
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = tmp_path / "cache"
+    build(options(project, project / "docs", cache, in_memory))
+    for text in NEW_ABSTRACTS[:2]:
+        (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")  # each replaces the one before
+        build(options(project, project / "docs", cache, in_memory))
+    (project / "seeds" / "new.txt").unlink()
+    build(options(project, project / "docs", cache, in_memory))
+    build(options(project, tmp_path / "fresh-docs", tmp_path / "fresh"))
+
+    def entries(folder: Path) -> set[tuple[str, str]]:
+        with sqlite3.connect(folder / "cache.sqlite3") as db:
+            return set(db.execute("SELECT kind, key FROM results"))
+
+    assert entries(cache) == entries(tmp_path / "fresh")
