@@ -3,8 +3,10 @@ runs so an edit recomputes only what it changed.
 
 What is kept, by kind, each keyed by a hash of everything its result depends on:
 `reading` (a seed file's records, by its name and bytes), `terms` (a text's weighted stems),
-`shingles` (a text's word 3-shingles), `embedding` (a text's sentence-encoder vector), `topics`
-(a paper's topic scores), `page` (a page's rendered text).
+`shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
+text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
+a slug), `paper` (a paper's page, papers.json line and BibTeX entry), `gzip` (a block of a
+compressed export).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
 stamped with the generator's code version (a hash of its source files): after an upgrade
