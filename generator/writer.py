@@ -56,11 +56,25 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def read_manifest(docs: Path) -> dict[str, object]:
+    """The manifest, parsed once for as long as the file stays the same (a build reads it
+    three times; at 10,000 papers it is 0.9 MB of JSON). Callers do not change it."""
+    path = docs / MANIFEST
     try:
-        data = json.loads((docs / MANIFEST).read_text("utf-8"))
+        status = path.stat()
+        stamp = (status.st_ino, status.st_mtime_ns, status.st_size)  # atomic_write makes a new file
+        kept = _manifests.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        data = json.loads(path.read_text("utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    manifest = data if isinstance(data, dict) else {}
+    _manifests.clear()
+    _manifests[path] = (stamp, manifest)
+    return manifest
+
+
+_manifests: dict[Path, tuple[tuple[int, int, int], dict[str, object]]] = {}
 
 
 def previous_papers(docs: Path) -> tuple[set[str], dict[str, str]]:
