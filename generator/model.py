@@ -213,8 +213,7 @@ _PAPER_FIELDS = frozenset(f.name for f in fields(Paper))
 def evolve(paper: Paper, **changes: object) -> Paper:
     """`dataclasses.replace(paper, **changes)` in a quarter of the time: the fields are
     copied, not passed through `__init__` again (Paper has no `__post_init__` and no cached
-    properties). Stages call
-    it for every paper (35,000 at the corpus' size) on every build."""
+    properties). Stages call it for every paper (35,000 at the corpus' size) on every build."""
     unknown = changes.keys() - _PAPER_FIELDS
     if unknown:
         raise TypeError(f"Paper has no field {sorted(unknown)[0]!r}")

@@ -57,7 +57,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def read_manifest(docs: Path) -> dict[str, object]:
     """The manifest, parsed once for as long as the file stays the same (a build reads it
-    three times; at 10,000 papers it is 0.9 MB of JSON). Callers do not change it."""
+    three times; it is 1.3 MB of JSON at 10,000 records, 6.6 MB at 48,956). Callers do not
+    change it."""
     path = docs / MANIFEST
     try:
         status = path.stat()
