@@ -4,7 +4,7 @@ seeds/ whenever a seed, the catalog, the taxonomy or the overrides change.
 `on_serve` adds those files to the watched paths; every rebuild then first runs the
 generator (`on_pre_build`). `./dev serve` runs `mkdocs serve --dirty`, so MkDocs rebuilds only
 the pages the generator rewrote, and the generator keeps its cache in memory between
-rebuilds (at 10,000 papers an edit reaches the browser in 5.2 s, 58 s with full rebuilds;
+rebuilds (at 10,000 papers an edit reaches the browser in 3.2 s, 58 s with full rebuilds;
 benchmarks/incremental.py). The generator writes only pages whose text changed and does
 nothing when no input changed, so the rebuild its writes cause finds nothing to do: no loop.
 `mkdocs build` is left alone: `./dev site` runs the generator itself.
