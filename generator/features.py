@@ -14,7 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from . import cache
-from .cache import key_of
+from .cache import text_key
 from .parallel import parallel_map
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ def shingles_of(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         return shingles.astype(np.uint64, copy=False).tobytes() + minhash(shingles).astype(np.uint32, copy=False).tobytes(), len(shingles)
 
     # Kept as one buffer a text, as `crosslingual.Vector` is: fewer objects to unpickle from the cache.
-    packed = cache.active().compute("shingles", [key_of(t) for t in texts], lambda missing: each(make, missing, "shingles"))
+    packed = cache.active().compute("shingles", [text_key(t) for t in texts], lambda missing: each(make, missing, "shingles"))
     return [(np.frombuffer(data, np.uint64, count), np.frombuffer(data, np.uint32, offset=8 * count)) for data, count in packed]
 
 
@@ -47,7 +47,7 @@ def terms_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
     """Weighted stems of each (text, language) (see `crosslingual.document_terms`)."""
     from .crosslingual import document_terms
 
-    return cache.active().compute("terms", [key_of(t, lang) for t, lang in texts], lambda missing: each(lambda i: document_terms(*texts[i]), missing, "terms"))
+    return cache.active().compute("terms", [text_key(t, lang) for t, lang in texts], lambda missing: each(lambda i: document_terms(*texts[i]), missing, "terms"))
 
 
 def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no
     from .cognates import cognates
     from .crosslingual import Vector
 
-    return cache.active().compute("cognates", [key_of(t, lang, kind) for t, lang in texts],
+    return cache.active().compute("cognates", [text_key(t, lang, kind) for t, lang in texts],
                                   lambda missing: each(lambda i: Vector.of(cognates(*texts[i], kind)), missing, "cognates"))
 
 
@@ -66,5 +66,5 @@ def embeddings_of(texts: Sequence[str]) -> np.ndarray:
     def make(missing: list[int]) -> list[np.ndarray]:
         return list(encode([texts[i] for i in missing]))
 
-    rows = cache.active().compute("embedding", [key_of(t) for t in texts], make)
+    rows = cache.active().compute("embedding", [text_key(t) for t in texts], make)
     return np.stack(rows) if rows else np.zeros((0, 512))

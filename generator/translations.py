@@ -122,10 +122,10 @@ def load_encoder_early(records: Sequence[Record]) -> None:
     for). Only with cores to spare (`parallel.workers`), and never in a process that runs
     threads (`./dev serve` uses one worker)."""
     global _loading
-    from .cache import active, key_of
+    from .cache import active, text_key
     from .parallel import workers
 
-    foreign = [key_of(r.abstract) for r in records if r.language != "en" and r.abstract]
+    foreign = [text_key(r.abstract) for r in records if r.language != "en" and r.abstract]
     if _loading is None and workers() >= 2 and foreign and not active().has_all("embedding", foreign):
         _loading = _Encoder()
 
