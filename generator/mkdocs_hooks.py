@@ -44,6 +44,8 @@ INPUT_POLLING = 0.1
 
 
 DIRTY = "READING_LIST_DIRTY"
+INDEXING = "READING_LIST_INDEXING"
+"""Set by `on_pre_build` when this build started the search index it is to finish."""
 SPLIT = "READING_LIST_SPLIT"
 """Set for `build` (not `--dirty`): half the paper pages are built by a forked process."""
 
@@ -244,10 +246,17 @@ def resolve_links(html: str, page: Any, files: Any) -> str:
 def _start_index(config: Any) -> None:
     """Build the papers' search index (see `generator.search`) from the papers.json the
     generator wrote, in a second process while MkDocs renders the pages: 3.7 s at 10,000
-    papers that no longer add to the build on a machine with two cores."""
+    papers that no longer add to the build on a machine with two cores.
+
+    Under `mkdocs serve --dirty` the site folder is kept between builds, and the rebuild that
+    the generator's own writes to docs/ set off finds the index of the same papers.json
+    building, or built: it keeps that one. (It used to stop it and start again: 3-4 s of the
+    second core at 10,000 papers after every edit, and search caught up that much later.)"""
     from generator import search
 
-    search.start_index(Path(config.docs_dir) / "papers.json", config.use_directory_urls, _root(config))
+    started = search.start_index(Path(config.docs_dir) / "papers.json", config.use_directory_urls, _root(config),
+                                 keep=bool(os.environ.get(DIRTY)))
+    os.environ[INDEXING] = "1" if started else ""
 
 
 def on_build_error(error: Exception) -> None:
@@ -260,7 +269,8 @@ def on_build_error(error: Exception) -> None:
 def on_post_build(config: Any) -> None:
     """Move the search index into the site once its process is done. `mkdocs build` waits
     for it; `mkdocs serve` does not: the changed pages are served at once, and search
-    catches up a few seconds later (an edit starts the next index and stops this one).
+    catches up a few seconds later (an edit that changes papers.json starts the next index
+    and stops this one).
     First of all plugins' (priority 100), it waits for the pages built by a second process
     (`on_env`): the site is whole only then."""
     from generator import search
@@ -268,16 +278,9 @@ def on_post_build(config: Any) -> None:
     if error := _pages.finish():
         raise PluginError(error)
 
-    site, index = Path(config.site_dir), search.running_index()
-    assert index is not None, "on_pre_build started it"
-    if os.environ.get(SERVING):
-        def finish() -> None:
-            if error := index.finish(site):
-                _say("ERROR", f"building the search index failed: {error}")
-
-        threading.Thread(target=finish, daemon=True).start()
-    elif error := index.finish(site):
-        raise PluginError(f"building the search index failed:\n{error}")
+    site = Path(config.site_dir)
+    if os.environ.get(INDEXING):  # else the index was kept, and an earlier build finishes it
+        _finish_index(search.running_index(), site)
     if os.environ.get(DIRTY):
         _remove_stale_papers(site, Path(config.docs_dir))
     if os.environ.get(SERVING):
@@ -287,6 +290,18 @@ def on_post_build(config: Any) -> None:
 
 
 on_post_build.mkdocs_priority = 100  # type: ignore[attr-defined]
+
+
+def _finish_index(index: Any, site: Path) -> None:
+    assert index is not None, "on_pre_build started it"
+    if os.environ.get(SERVING):
+        def finish() -> None:
+            if error := index.finish(site):
+                _say("ERROR", f"building the search index failed: {error}")
+
+        threading.Thread(target=finish, daemon=True).start()
+    elif error := index.finish(site):
+        raise PluginError(f"building the search index failed:\n{error}")
 
 
 def _remove_stale_papers(site: Path, docs: Path) -> None:

@@ -250,16 +250,19 @@ class IndexBuild:
     """`python -m generator.search` in a second process, writing into a temporary folder."""
 
     def __init__(self, papers_json: Path, directory_urls: bool, cwd: Path) -> None:
+        self.source = (_stamp(papers_json), directory_urls)
+        self.state = "running"
+        """Then `done` (moved into a site), `failed` or `stopped`."""
         self.folder = Path(tempfile.mkdtemp(prefix="reading-list-search-"))
         self.folder.chmod(0o755)  # it becomes site/search/papers: readable like the rest of the site
         command = [sys.executable, "-m", "generator.search", str(papers_json), str(self.folder), "dir" if directory_urls else "html"]
         self.process = subprocess.Popen(command, cwd=cwd, stderr=subprocess.PIPE)
         self.lock = threading.Lock()
-        self.stopped = False
 
     def stop(self) -> None:
         with self.lock:
-            self.stopped = True
+            if self.state == "running":
+                self.state = "stopped"
             self.process.kill()
             self.process.wait()
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -268,17 +271,29 @@ class IndexBuild:
         """Wait, then move the index into `site/search/papers/`; an error message, or None."""
         _, err = self.process.communicate()
         with self.lock:
-            if self.stopped:
+            if self.state != "running":
                 return None
-            self.stopped = True
             if self.process.returncode:
+                self.state = "failed"
                 shutil.rmtree(self.folder, ignore_errors=True)
                 return err.decode("utf-8", errors="replace").strip() or f"exit status {self.process.returncode}"
             target = site / "search" / "papers"
             shutil.rmtree(target, ignore_errors=True)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(self.folder, target)
+            self.state = "done"
             return None
+
+
+def _stamp(papers_json: Path) -> tuple[str, int, int, int] | None:
+    """Which papers.json (or papers.json.gz) is there: its name, file, time and size."""
+    for path in (papers_json, Path(f"{papers_json}.gz")):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        return (path.name, status.st_ino, status.st_mtime_ns, status.st_size)
+    return None
 
 
 _running: IndexBuild | None = None
@@ -286,13 +301,18 @@ _running: IndexBuild | None = None
 with the config on every rebuild, while an index may still be building from the last one."""
 
 
-def start_index(papers_json: Path, directory_urls: bool, cwd: Path) -> None:
-    """Start building the index of `papers_json` (stopping one still building)."""
+def start_index(papers_json: Path, directory_urls: bool, cwd: Path, keep: bool = False) -> bool:
+    """Start building the index of `papers_json` (stopping one still building); True when
+    one was started. With `keep`, the index last started stays, building or built into the
+    site, when it is of the same file, unchanged since, and has not failed or been stopped."""
     global _running
+    if keep and _running is not None and _running.state in ("running", "done") and _running.source == (_stamp(papers_json), directory_urls):
+        return False
     stop_index()
     if _running is None:
         atexit.register(stop_index)  # `mkdocs serve` stopped while an index builds
     _running = IndexBuild(papers_json, directory_urls, cwd)
+    return True
 
 
 def stop_index() -> None:

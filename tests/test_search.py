@@ -116,3 +116,29 @@ def test_the_index_is_readable_like_the_rest_of_the_site(seeds_site: Path):
     index = seeds_site / "site" / "search" / "papers"
     for path in [index, *index.rglob("*")]:
         assert path.stat().st_mode & 0o005 == 0o005 if path.is_dir() else path.stat().st_mode & 0o004, path
+
+
+def test_an_index_of_the_same_papers_json_is_kept_when_asked(tmp_path: Path):
+    """`mkdocs serve --dirty` rebuilds once more after the generator writes docs/; that
+    rebuild keeps the index already building or built from the same papers.json instead of
+    stopping it and starting again (`_start_index` in generator/mkdocs_hooks.py)."""
+    from generator import search
+
+    papers = tmp_path / "papers.json"
+    shutil.copy(ROOT / "docs" / "papers.json", papers)
+    site = tmp_path / "site"
+    try:
+        assert search.start_index(papers, True, ROOT, keep=True)  # none yet
+        first = search.running_index()
+        assert not search.start_index(papers, True, ROOT, keep=True)
+        assert search.running_index() is first and first.state == "running"
+        assert first.finish(site) is None and (site / "search" / "papers").is_dir()
+        assert not search.start_index(papers, True, ROOT, keep=True)  # built into the site: kept
+        assert search.start_index(papers, False, ROOT, keep=True)  # other URLs: a new index
+        assert search.start_index(papers, False, ROOT)  # not asked to keep
+        papers.write_text(papers.read_text("utf-8") + " ", "utf-8")
+        second = search.running_index()
+        assert search.start_index(papers, False, ROOT, keep=True)  # the file changed
+        assert second.state == "stopped" and search.running_index().state == "running"
+    finally:
+        search.stop_index()
