@@ -228,7 +228,8 @@ def preload(folder: Path, freeze: bool = False) -> None:
 
     With `freeze`, what is alive once the cache is read (its values, and for the server all
     its own objects) is moved out of the garbage collector's sight (`gc.freeze`): it lives
-    as long as the process, and a collection during an edit no longer walks it all."""
+    as long as the process, and a collection during an edit no longer walks it all. (What
+    the server's first build still holds then is kept for good too: once, not per edit.)"""
     if folder in _warm or folder in _preloading:
         return
 
