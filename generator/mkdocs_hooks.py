@@ -250,8 +250,8 @@ def _start_index(config: Any) -> None:
 
     Under `mkdocs serve --dirty` the site folder is kept between builds, and the rebuild that
     the generator's own writes to docs/ set off finds the index of the same papers.json
-    building, or built: it keeps that one. (It used to stop it and start again: 3-4 s of the
-    second core at 10,000 papers after every edit, and search caught up that much later.)"""
+    building, or built: it keeps that one. (It used to stop it, half a second or more into
+    its 3-4 s at 10,000 papers, and start again: work lost, and search later by as much.)"""
     from generator import search
 
     started = search.start_index(Path(config.docs_dir) / "papers.json", config.use_directory_urls, _root(config),
