@@ -13,8 +13,9 @@ For each list, medians of --runs (default 3), each run a separate process:
 - unchanged: a re-run with nothing changed.
 With --serve, also edit to browser: `mkdocs serve --dirty` (what `./dev serve` runs) on the list; a new
 seed file with one abstract is written, and the clock stops when the new paper's page
-answers 200 over HTTP (polled every 20 ms). Results: stdout as Markdown, and
-benchmarks/out/incremental.json.
+answers 200 over HTTP (polled every 20 ms); the server's log splits each edit's time into
+the generator, the rest of MkDocs' build, and the rest (noticing the change, serving the
+page). Results: stdout as Markdown, and benchmarks/out/incremental.json.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -110,10 +112,11 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
     subprocess.run(generator(project, project / "docs", project / ".cache" / "generator"), cwd=project, check=True, capture_output=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_ARGS], cwd=project,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
-    seconds = []
+    log = work / "serve.log"
+    with log.open("w", encoding="utf-8") as output:
+        server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_ARGS], cwd=project,
+                                  stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
+    seconds, parts = [], []
     try:
         deadline = time.monotonic() + 1800
         while http_status(base) != 200:
@@ -125,17 +128,30 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
             text = new_abstract(f"served-{size}-{n}")
             page = base + f"papers/{make_slug(derive_title(text), 'text:' + fingerprint(text))}/"
             start = time.perf_counter()
+            logged = log.stat().st_size
             (project / "seeds" / f"new-{n}.txt").write_text(f"Abstract: {text}\n", "utf-8")
             while http_status(page) != 200:
                 if time.perf_counter() - start > 900:
                     raise RuntimeError(f"{page} never appeared")
                 time.sleep(0.02)
             seconds.append(time.perf_counter() - start)
+            parts.append(split(log.read_text("utf-8", errors="replace")[logged:], seconds[-1]))
             time.sleep(3)  # let the server settle before the next edit
     finally:
         server.terminate()
         server.wait(timeout=60)
-    return {"edit to browser seconds": round(statistics.median(seconds), 2), "edit to browser runs": [round(s, 2) for s in seconds]}
+    return {"edit to browser seconds": round(statistics.median(seconds), 2), "edit to browser runs": [round(s, 2) for s in seconds],
+            "edit to browser parts": {name: round(statistics.median(p[name] for p in parts), 2) for name in parts[0]}}
+
+
+def split(log: str, total: float) -> dict[str, float]:
+    """An edit's seconds from the server's log: the generator (its stages' sum), the rest of
+    MkDocs' build, and the rest (noticing the change, serving the page)."""
+    stages = re.search(r"generator: time: (.*)", log)
+    built = re.search(r"Documentation built in ([\d.]+) seconds", log)
+    generator = sum(float(value) for value in re.findall(r"([\d.]+)s", stages[1])) if stages else 0.0
+    build = float(built[1]) if built else 0.0
+    return {"generator": generator, "mkdocs": build - generator, "other": total - build}
 
 
 def main() -> None:
@@ -174,6 +190,9 @@ def table(results: dict) -> str:
                         "unchanged seconds", "cache MB", "edit to browser seconds") if any(k in r for r in sizes)]
     for key in keys:
         lines.append(f"| {key} | " + " | ".join(str(r.get(key, "")) for r in sizes) + " |")
+    for part in ("generator", "mkdocs", "other"):
+        if any("edit to browser parts" in r for r in sizes):
+            lines.append(f"| edit to browser: {part} (s) | " + " | ".join(str(r.get("edit to browser parts", {}).get(part, "")) for r in sizes) + " |")
     for phase in ("cold stages", "one added record stages"):
         names = next((list(r[phase]) for r in sizes if phase in r), [])
         for name in names:
