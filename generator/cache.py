@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_UNREADABLE = (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError)
+"""A damaged file, or a value pickled by other code: recomputed, never trusted."""
 DEFAULT = Path(".cache") / "generator"
 
 
@@ -114,7 +116,7 @@ class Cache:
             try:
                 for key, value in self._stored(kind, wanted):
                     self.loaded[kind, key] = pickle.loads(value)
-            except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+            except _UNREADABLE as error:
                 print(f"cache: {error}; recomputing", file=sys.stderr)
         found = {k: self.new.get((kind, k), self.loaded.get((kind, k))) for k in keys if (kind, k) in self.new or (kind, k) in self.loaded}
         if use:
@@ -129,7 +131,7 @@ class Cache:
             for kind, key, value in self.db.execute("SELECT kind, key, value FROM results"):
                 self.loaded.setdefault((kind, key), pickle.loads(value))
             self.complete = True
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+        except _UNREADABLE as error:
             print(f"cache: {error}; recomputing", file=sys.stderr)
 
     def _stored(self, kind: str, wanted: list[str]) -> Iterable[tuple[str, bytes]]:

@@ -51,11 +51,11 @@ def make_slug(title: str, identity: str) -> str:
     on clashes, adding a paper with the same title as an existing one renamed the existing
     page (29 of 3,000 corpus papers carried such suffixes). Now adding, removing or
     reordering other papers never changes a paper's URL."""
-    return f"{title_slug(title)}-{_identity_hash(identity)}"
+    return _joined(title_slug(title), identity)
 
 
-def _identity_hash(identity: str) -> str:
-    return hashlib.sha1(identity.encode("utf-8")).hexdigest()[:SLUG_HASH_CHARS]
+def _joined(title_part: str, identity: str) -> str:
+    return f"{title_part}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:SLUG_HASH_CHARS]}"
 
 
 def identity(paper: Paper) -> str:
@@ -145,14 +145,11 @@ def _assign_slugs(papers: list[Paper]) -> list[Paper]:
     """Every paper's slug from its title and identity (see `make_slug`). The title part
     comes from the cache: python-slugify took 0.6 s for the corpus' 35,000 titles."""
     titles = sorted({paper.title for paper in papers})
-    slugs = cache.active().compute("slug", [cache.key_of(title) for title in titles], lambda missing: [title_slug(titles[i]) for i in missing])
+    slugs = cache.active().compute("slug", [cache.text_key(title) for title in titles], lambda missing: [title_slug(titles[i]) for i in missing])
     by_title = dict(zip(titles, slugs))
-
-    def slug(paper: Paper, identity_: str) -> str:
-        return f"{by_title[paper.title]}-{_identity_hash(identity_)}"
-
-    result = [evolve(paper, slug=slug(paper, identity(paper))) for paper in papers]
+    result = [evolve(paper, slug=_joined(by_title[paper.title], identity(paper))) for paper in papers]
     counts = Counter(paper.slug for paper in result)
     # Two papers with one identity (entries without abstract or id that the user forced
     # apart, say) fall back on their canonical record's place: still their own.
-    return [evolve(p, slug=slug(p, f"{identity(p)}@{p.cluster.canonical.source}")) if counts[p.slug] > 1 else p for p in result]
+    return [evolve(p, slug=_joined(by_title[p.title], f"{identity(p)}@{p.cluster.canonical.source}")) if counts[p.slug] > 1 else p
+            for p in result]
