@@ -7,16 +7,20 @@ The per-language precision and recall on the full labelled set are in the README
 from __future__ import annotations
 
 import json
+from collections import Counter
 import subprocess
 import sys
 from pathlib import Path
 
 import frontmatter
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from generator.build import read_seeds
-from generator.cognates import english_sound, hangul_sound, katakana_sound
+from generator.cognates import _LATIN_WORD, _english_word, cognates, english_sound, hangul_sound, katakana_sound
 from generator.language import identify
+from generator.search import fold
 from support import ROOT, SEEDS, make_project, mkdocs_build
 from test_browser import CHROMIUM, Visit, browser, serve  # noqa: F401 (fixtures)
 
@@ -63,6 +67,15 @@ def test_loanwords_keep_their_consonants():
     assert katakana_sound("トランスフォーマー") == hangul_sound("트랜스포머") == english_sound("transformer")
     assert katakana_sound("プロンプト") == hangul_sound("프롬프트") == english_sound("prompt")
     assert english_sound("benchmark") != english_sound("network")
+
+
+@given(st.text(alphabet="abcdefgKLMN 09_-'.\n", max_size=200) | st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+@example("Words12digits_underscores-hyphens's and CAPITALS")
+def test_english_spellings_are_the_same_by_the_ascii_shortcut(text: str):
+    """`cognates` reads ASCII English with one regex; it must give what word by word gives."""
+    by_word = Counter(_english_word(word, "spelling") for word in _LATIN_WORD.findall(fold(text.casefold())) if word.isascii())
+    del by_word[""]
+    assert cognates(text, "en", "spelling") == by_word
 
 
 def test_sino_korean_words_are_glossed_through_their_chinese_characters():
