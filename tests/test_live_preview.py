@@ -60,6 +60,14 @@ def _papers_in_search(base: str, papers: int, seconds: float) -> bool:
     return _until(counted, seconds)
 
 
+def _missing_page(url: str) -> str:
+    try:
+        urllib.request.urlopen(url, timeout=5)
+    except urllib.error.HTTPError as error:
+        return error.read().decode("utf-8")
+    raise AssertionError(f"{url} is there")
+
+
 def _papers_on_home(base: str) -> int:
     with urllib.request.urlopen(base, timeout=5) as response:
         match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
@@ -84,6 +92,10 @@ def test_editing_a_seed_regenerates_the_served_site(tmp_path: Path, options: lis
         (project / "seeds" / "new.txt").unlink()
         assert _wait(page, 404, 60), "removed paper never disappeared"
         assert _papers_on_home(base) == papers
+        # The server answers a missing page, at any depth, with the 404 page: its links
+        # must start at the site's root.
+        stylesheets = re.findall(r'<link href="?([^" >]+)"? rel="?stylesheet', _missing_page(page))
+        assert stylesheets and all(href.startswith("/") for href in stylesheets), stylesheets
         assert _papers_in_search(base, papers, 30), "the search index never caught up"
         time.sleep(3)
         docs = project / "docs"
