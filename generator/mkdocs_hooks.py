@@ -28,6 +28,7 @@ import posixpath
 import re
 import shutil
 import signal
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -395,6 +396,27 @@ def _bytecode_cache(config: Any) -> Any:
     folder = _root(config) / ".cache" / "jinja" / _tool(config)
     folder.mkdir(parents=True, exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """Under `mkdocs serve --dirty`, whether each page changed since it was last built is
+    looked up once, with two `stat` calls: MkDocs asks twice a page (before reading it,
+    and before building it), three calls each time, 41,000 calls a rebuild at 10,000
+    papers. Nothing writes a page's source or its built file in between."""
+    if os.environ.get(DIRTY):
+        for file in files.documentation_pages():
+            if getattr(file, "_content", None) is None and file.abs_src_path:
+                file.is_modified = functools.partial(bool, _modified(file.abs_src_path, file.abs_dest_path))
+    return files
+
+
+def _modified(source: str, built: str) -> bool:
+    """MkDocs' `File.is_modified`: no built file, or one older than its source."""
+    try:
+        status = os.stat(built)
+    except OSError:
+        return True
+    return not stat.S_ISREG(status.st_mode) or status.st_mtime < os.stat(source).st_mtime
 
 
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
