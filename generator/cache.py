@@ -5,8 +5,8 @@ What is kept, by kind, each keyed by a hash of everything its result depends on:
 `reading` (a seed file's records, by its name and bytes), `terms` (a text's weighted stems),
 `shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
 text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
-a slug), `paper` (a paper's page, papers.json line and BibTeX entry), `gzip` (a block of a
-compressed export).
+a slug), `paper` (the digest and size of a paper's page, its papers.json line and BibTeX
+entry), `gzip` (a block of a compressed export).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
 stamped with the generator's code version (a hash of its source files): after an upgrade
@@ -152,16 +152,17 @@ class Cache:
         self.new[kind, key] = value
         self.used.add((kind, key))
 
-    def compute(self, kind: str, keys: list[str], make: Callable[[list[int]], list[T]]) -> list[T]:
+    def compute(self, kind: str, keys: list[str], make: Callable[[list[int]], list[T]], keep: Callable[[T], Any] | None = None) -> list[Any]:
         """The value for each key: stored ones, and `make(indices of the missing keys)` for
-        the rest (computed together, which is faster for vectorised work)."""
+        the rest (computed together, which is faster for vectorised work). With `keep`, a
+        made value is stored as `keep(value)` (and returned whole, for this run)."""
         stored = self.get_many(kind, keys)
         missing = [i for i, k in enumerate(keys) if k not in stored]
         self.hits += sum(1 for k in set(keys) if (kind, k) in self.loaded)  # from an earlier run
         self.misses += len(missing)
         made = make(missing) if missing else []
         for index, value in zip(missing, made):
-            self.put(kind, keys[index], value)
+            self.put(kind, keys[index], keep(value) if keep else value)
             stored[keys[index]] = value
         return [stored[k] for k in keys]
 

@@ -1,4 +1,4 @@
-"""Papers -> pages: Markdown text for every generated page. Pure: returns strings.
+"""Papers -> pages: Markdown text for every generated page. Pure: returns strings (a paper page the cache knows as its digest, see `writer.KnownPage`).
 
 Scraped text is untrusted. MkDocs' Jinja does not autoescape and Markdown passes raw HTML
 through, so every piece of scraped text goes through `md_escape` (HTML entities plus
@@ -9,6 +9,7 @@ that themes print (the title) are HTML-escaped too.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import json
 import marshal
@@ -32,6 +33,7 @@ from .model import Paper, Problem, group_problems
 from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
+from .writer import KnownPage, Page, page_digest
 
 SITE_NAME = "AI Safety Reading List"
 LANGUAGE_NAMES = {
@@ -284,9 +286,9 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
     return front_matter(paper_front_matter(paper, site.taxonomy)) + body
 
 
-def render_pages(site: Site) -> dict[str, str | bytes]:
+def render_pages(site: Site) -> dict[str, Page]:
     """Every generated page, by path relative to the docs folder (bytes for compressed
-    exports)."""
+    exports; a `KnownPage` for a paper page from the cache)."""
     keys = citation_keys(site.papers)
     names = key_of(site.taxonomy.topics)
     papers = list(site.papers)
@@ -295,13 +297,23 @@ def render_pages(site: Site) -> dict[str, str | bytes]:
     def outputs(paper: Paper) -> tuple[str, str, str]:
         return (render_paper(paper, site, keys[paper.slug]), paper_json(paper), bibtex(paper, keys[paper.slug], with_abstract=with_abstracts))
 
+    def kept(made: tuple[str, str, str]) -> tuple[tuple[str, int], str, str]:
+        data = made[0].encode("utf-8")
+        return (page_digest(data), len(data)), made[1], made[2]
+
     # A paper's page, papers.json line and BibTeX entry are pure functions of the paper (with
     # its records and related papers), its citation key and the topic names: unchanged
-    # papers come from the cache.
+    # papers come from the cache. Of the page, the cache keeps only its digest and size,
+    # which is all the writer needs of a page it wrote before (the pages' text was a third
+    # of the cache at 48,956 records, 230 MB, read back and hashed on every run); a page
+    # whose file is gone or changed is rendered again.
     made = cache.active().compute(
         "paper", [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers],
-        lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000))
-    pages: dict[str, str | bytes] = {f"papers/{paper.slug}.md": page for paper, (page, _, _) in zip(papers, made)}
+        lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000), keep=kept)
+    pages: dict[str, Page] = {
+        f"papers/{paper.slug}.md": KnownPage(*page, functools.partial(render_paper, paper, site, keys[paper.slug])) if isinstance(page, tuple) else page
+        for paper, (page, _, _) in zip(papers, made)
+    }
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
         members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)

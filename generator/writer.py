@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,20 @@ slug -> new slug). Deterministic, like every generated file; MkDocs skips dot fi
 
 class WriteError(RuntimeError):
     """A page path that would leave the docs folder, or clash with a hand-written file."""
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A page as the writer may not need it: the digest and size of its bytes (see
+    `page_digest`), and how to make its text when it does (its file is gone or changed, or
+    `check`). The cache keeps this much of a paper's page, not its text (see `render`)."""
+
+    digest: str
+    size: int
+    text: Callable[[], str]
+
+
+Page = str | bytes | KnownPage
 
 
 @dataclass(frozen=True)
@@ -126,11 +141,13 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _encoded(page: str | bytes) -> bytes:
+def _encoded(page: Page) -> bytes:
+    if isinstance(page, KnownPage):
+        return page.text().encode("utf-8")
     return page if isinstance(page, bytes) else page.encode("utf-8")
 
 
-def _digest(data: bytes) -> str:
+def page_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
@@ -153,7 +170,7 @@ def _write_manifest(
 
 
 def write_pages(
-    docs: Path, pages: dict[str, str | bytes], key: str = "", summary: dict[str, object] | None = None, moved: dict[str, str] | None = None,
+    docs: Path, pages: dict[str, Page], key: str = "", summary: dict[str, object] | None = None, moved: dict[str, str] | None = None,
     check: bool = False,
 ) -> WriteResult:
     """Make `docs` hold exactly `pages` (path -> text) among the generator's files, and
@@ -175,12 +192,16 @@ def write_pages(
     sizes: dict[str, int] = {}
     unchanged_pages = set()
     for relative in sorted(pages):
-        data = _encoded(pages[relative])
-        digests[relative], sizes[relative] = _digest(data), len(data)
+        page = pages[relative]
+        data = None if isinstance(page, KnownPage) else _encoded(page)
+        digests[relative], sizes[relative] = (page.digest, page.size) if data is None else (page_digest(data), len(data))  # type: ignore[union-attr]
         path = _safe_path(docs, relative)
-        if not check and previous_digests.get(relative) == digests[relative] and relative in previous and _size(path) == len(data):
+        if not check and previous_digests.get(relative) == digests[relative] and relative in previous and _size(path) == sizes[relative]:
             unchanged_pages.add(relative)  # what the last build wrote, still there: not read again (35,000 pages took 3 s)
             continue
+        if data is None:
+            data = _encoded(page)
+            digests[relative], sizes[relative] = page_digest(data), len(data)
         existing = _read(path)
         if existing == data:
             unchanged_pages.add(relative)
@@ -209,7 +230,7 @@ def _remove_empty_parents(folder: Path, docs: Path) -> None:
         folder = folder.parent
 
 
-def _remove_stale_temporaries(docs: Path, pages: dict[str, str | bytes]) -> None:
+def _remove_stale_temporaries(docs: Path, pages: dict[str, Page]) -> None:
     """Temporary files left by a build that was killed mid-write."""
     folders = {posixpath.dirname(relative) for relative in pages} | {""}
     for folder in sorted(folders):

@@ -78,6 +78,36 @@ def test_builds_with_the_cache_equal_cold_builds_after_any_edits(
         shutil.rmtree(cold)
 
 
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
+def test_a_page_the_cache_knows_by_its_digest_is_made_again_when_its_file_is_gone_or_changed(tmp_path: Path, in_memory: bool):
+    """The cache keeps a paper page's digest and size, not its text (`writer.KnownPage`)."""
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    docs, cache = project / "docs", project / "cache"
+    build(options(project, docs, cache, in_memory))
+    before = tree(docs)
+    edit(project, "append", random.Random(1))
+    cold = tmp_path / "cold"
+    build(options(project, cold, None))
+    after = tree(cold)
+    # Pages the edit leaves alone: the next build takes them from the cache.
+    kept = [name for name in sorted(before) if name.startswith("papers/") and before[name] == after.get(name)]
+    gone, changed, same_size = (docs / name for name in kept[:3])
+    gone.unlink()
+    changed.write_text(changed.read_text("utf-8") + "a hand edit\n", "utf-8")
+    text = same_size.read_text("utf-8")
+    same_size.write_text(text.replace("abstract", "ABSTRACT", 1), "utf-8")  # unnoticed without --force
+    assert "abstract" in text
+    warm = build(options(project, docs, cache, in_memory))
+    assert warm.reused > warm.computed
+    assert gone.read_bytes() == (cold / "papers" / gone.name).read_bytes()
+    assert changed.read_bytes() == (cold / "papers" / changed.name).read_bytes()
+    assert same_size.read_bytes() != (cold / "papers" / same_size.name).read_bytes()
+    build(Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
+    assert tree(docs) == after
+
+
 def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path):
     cache = tmp_path / "cache"
     reference = build(options(ROOT, tmp_path / "reference", None))
