@@ -3,6 +3,7 @@ runs so an edit recomputes only what it changed.
 
 What is kept, by kind, each keyed by a hash of everything its result depends on:
 `reading` (a seed file's records, by its name and bytes), `terms` (a text's weighted stems),
+`document` (a paper's abstract and title stems, for related papers),
 `shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
 text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
 a slug), `paper` (the digest and size of a paper's page, its papers.json line and BibTeX

@@ -50,6 +50,21 @@ def terms_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
     return cache.active().compute("terms", [text_key(t, lang) for t, lang in texts], lambda missing: each(lambda i: document_terms(*texts[i]), missing, "terms"))
 
 
+def documents_of(texts: Sequence[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
+    """The stems of each (abstract, title, language), as one vector (see `related`): the
+    abstract's terms (those duplicate detection computed) merged with the title's. One
+    cached vector a paper: looking up two term sets a paper and merging them took 1.3 s a
+    run at 48,956 records."""
+    from .crosslingual import Vector
+
+    def make(missing: list[int]) -> list[Vector]:
+        abstracts = terms_of([(texts[i][0], texts[i][2]) for i in missing])
+        titles = terms_of([(texts[i][1], texts[i][2]) for i in missing])
+        return [Vector.merge(a.words, t.words) for a, t in zip(abstracts, titles)]
+
+    return cache.active().compute("document", [text_key(*text) for text in texts], make)
+
+
 def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]
     """Spellings or sounds (`kind`) of each (text, language) (see `cognates`)."""
     from .cognates import cognates

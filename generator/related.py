@@ -16,7 +16,7 @@ from scipy import sparse
 from sparse_dot_topn import sp_matmul_topn
 
 from .crosslingual import Space, Vector
-from .features import terms_of
+from .features import documents_of
 from .model import Paper, Related, evolve
 
 COUNT = 5
@@ -33,11 +33,8 @@ MIN_SCORE = 0.02
 
 
 def _documents(papers: Sequence[Paper]) -> list[Vector]:
-    """Each paper's abstract stems, and its title's when it has a real one: the abstract's
-    are the ones duplicate detection computed (and cached)."""
-    abstracts = terms_of([(p.abstract, p.language) for p in papers])
-    titles = terms_of([("" if p.title_derived else p.title, p.language) for p in papers])
-    return [Vector.merge(a.words, t.words) for a, t in zip(abstracts, titles)]
+    """Each paper's abstract stems, and its title's when it has a real one."""
+    return documents_of([(p.abstract, "" if p.title_derived else p.title, p.language) for p in papers])
 
 
 def add_related(papers: Sequence[Paper]) -> list[Paper]:
