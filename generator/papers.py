@@ -87,10 +87,16 @@ def source_rank(record: Record) -> int:
     return 1 if record.source.format == "links" else 2
 
 
-def _best(records: Sequence[Record], field: str) -> object:
-    """The field from the best-ranked record that has it (ties: canonical order)."""
-    ranked = sorted(range(len(records)), key=lambda i: (source_rank(records[i]), i))
-    return next((getattr(records[i], field) for i in ranked if getattr(records[i], field)), None)
+def _ranked(records: Sequence[Record]) -> Sequence[Record]:
+    """Records by whose metadata wins (ties: canonical order)."""
+    if len(records) == 1:
+        return records
+    return [records[i] for i in sorted(range(len(records)), key=lambda i: (source_rank(records[i]), i))]
+
+
+def _best(ranked: Sequence[Record], field: str) -> object:
+    """The field from the best-ranked record that has it (see `_ranked`)."""
+    return next((value for record in ranked if (value := getattr(record, field))), None)
 
 
 def _id(cluster: Cluster, kind: str) -> str | None:
@@ -103,7 +109,7 @@ def _id(cluster: Cluster, kind: str) -> str | None:
 def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
     """Metadata by precedence: the catalog, then structured sources, then link lists, then
     listings; the abstract is the canonical record's (English first)."""
-    records = [member.record for member in cluster.members]
+    records = _ranked([member.record for member in cluster.members])
     canonical = cluster.canonical
     title = entry.title if entry and entry.title else _best(records, "title")
     authors = entry.authors if entry and entry.authors else _best(records, "authors") or ()
