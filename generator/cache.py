@@ -6,8 +6,8 @@ What is kept, by kind, each keyed by a hash of everything its result depends on:
 `document` (a paper's abstract and title stems, for related papers),
 `shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
 text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
-a slug), `paper` (the digest and size of a paper's page, its papers.json line and BibTeX
-entry), `gzip` (a block of a compressed export).
+a slug), `paper` (the digest and size of a paper's page, and its BibTeX entry), `paper-json`
+(its papers.json line), `gzip` (a block of a compressed export).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
 stamped with the generator's code version (a hash of its source files): after an upgrade

@@ -258,16 +258,17 @@ def _url(value: str) -> str:
 
 
 def paper_key(paper: Paper) -> str:
-    """A hash of everything a paper's outputs show. The abstracts are hashed as they are,
-    the rest as one `marshal` dump of plain values (version 2: no back-references, so the
-    same values give the same bytes), with `repr` for a value marshal does not take: half
-    the time of the `repr` of it all (0.11 s for 6,800 papers against 0.20 s)."""
+    """A hash of everything a paper's outputs show but its related papers (see
+    `render_pages`). The abstracts are hashed as they are, the rest as one `marshal` dump
+    of plain values (version 2: no back-references, so the same values give the same
+    bytes), with `repr` for a value marshal does not take: half the time of the `repr` of
+    it all (0.11 s for 6,800 papers against 0.20 s)."""
     members = paper.cluster.members
     rest = ((paper.slug, paper.title, paper.title_derived, paper.authors, paper.date, paper.year, paper.language, paper.topics,
              paper.affiliations, paper.category, paper.arxiv, paper.doi, paper.url, paper.notes, paper.machine_translated),
             tuple((m.kind, m.score, m.reason, m.record.source.file, m.record.source.line, m.record.source.format, m.record.language)
                   for m in members),
-            tuple((r.slug, r.title, r.score) for r in paper.related), tuple(sorted(paper.cluster.ids)))
+            tuple(sorted(paper.cluster.ids)))
     try:
         dumped = b"m" + marshal.dumps(rest, 2)
     except ValueError:  # a subclass of a plain type (numpy's float64), or another type
@@ -294,25 +295,33 @@ def render_pages(site: Site) -> dict[str, Page]:
     papers = list(site.papers)
     with_abstracts = not large(len(papers))
 
-    def outputs(paper: Paper) -> tuple[str, str, str]:
-        return (render_paper(paper, site, keys[paper.slug]), paper_json(paper), bibtex(paper, keys[paper.slug], with_abstract=with_abstracts))
+    def outputs(paper: Paper) -> tuple[str, str]:
+        return render_paper(paper, site, keys[paper.slug]), bibtex(paper, keys[paper.slug], with_abstract=with_abstracts)
 
-    def kept(made: tuple[str, str, str]) -> tuple[tuple[str, int], str, str]:
+    def kept(made: tuple[str, str]) -> tuple[tuple[str, int], str]:
         data = made[0].encode("utf-8")
-        return (page_digest(data), len(data)), made[1], made[2]
+        return (page_digest(data), len(data)), made[1]
 
-    # A paper's page, papers.json line and BibTeX entry are pure functions of the paper (with
+    # A paper's page, BibTeX entry and papers.json line are pure functions of the paper (with
     # its records and related papers), its citation key and the topic names: unchanged
-    # papers come from the cache. Of the page, the cache keeps only its digest and size,
+    # papers come from the cache. The page shows related papers' scores to 2 places and
+    # papers.json to 3, and an added paper moves the scores of a hundred papers or more at
+    # 10,000 (every weight has the number of papers in it): the page is made again only
+    # when what it shows changed. Of the page, the cache keeps only its digest and size,
     # which is all the writer needs of a page it wrote before (the pages' text was a third
     # of the cache at 48,956 records, 230 MB, read back and hashed on every run); a page
     # whose file is gone or changed is rendered again.
+    bases = [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers]
+    shown = [key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2))
+             for base, paper in zip(bases, papers)]
     made = cache.active().compute(
-        "paper", [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers],
-        lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000), keep=kept)
+        "paper", shown, lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000),
+        keep=kept)
+    exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
+    lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
     pages: dict[str, Page] = {
         f"papers/{paper.slug}.md": KnownPage(*page, functools.partial(render_paper, paper, site, keys[paper.slug])) if isinstance(page, tuple) else page
-        for paper, (page, _, _) in zip(papers, made)
+        for paper, (page, _) in zip(papers, made)
     }
     by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
     for topic in site.taxonomy.topics:
@@ -354,7 +363,7 @@ def render_pages(site: Site) -> dict[str, Page]:
         meta = {"title": html.escape(titles[new], quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
         pages[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=titles[new])
     json_name, bib_name = export_names(len(site.papers))
-    lines, entries = [line for _, line, _ in made], [entry for _, _, entry in made]
+    entries = [entry for _, entry in made]
     if json_name.endswith(".gz"):
         pages[json_name] = compress_lines(lines, *PAPERS_JSON[::2], PAPERS_JSON[1])
         pages[bib_name] = compress_lines(entries, "", "", "\n")
