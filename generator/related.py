@@ -93,7 +93,7 @@ class Neighbours:
             ids, counts = np.unique(np.concatenate([v.ids for v in added.values()]) if added else np.zeros(0, np.int64), return_counts=True)
             self.df = dict(zip(ids.tolist(), counts.tolist()))
             self.size = size_of(len(added))
-            return self._rank_all()
+            return self._rank_all() | set(added)
         gone = (set(removed) | set(added)) & self.documents.keys()
         old = [self.documents.pop(slug).ids.tolist() for slug in sorted(gone)]
         new = [vector.ids.tolist() for vector in added.values()]
@@ -112,7 +112,7 @@ class Neighbours:
         size = size_of(len(self.documents))
         if size != self.size:
             self.size = size
-            return self._rank_all()
+            return self._rank_all() | set(added)
         crossed = [term for term in touched if before[term] and term in self.df
                    and _weight_class(before[term], size) != _weight_class(self.df[term], size)]
         again = sorted(set(added) | self._holders(crossed))
@@ -122,7 +122,7 @@ class Neighbours:
         for slug in vanished:
             del self.rows[slug]
         self.rows.update({slug: new_rows[slug] for slug in changed})
-        return self._rank_changed(changed, vanished)
+        return self._rank_changed(changed, vanished) | set(added)
 
     def _holders(self, terms: Sequence[int]) -> set[str]:
         """Slugs of the papers whose documents have any of `terms`."""
