@@ -34,15 +34,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
 from .model import Cluster, Link, Member, Problem, Record
 from .overrides import Overrides
-from .features import shingles_of
 from .text import PhraseIndex, fingerprint
-from .translations import find_translations
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -217,16 +215,18 @@ def _titles_differ(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
 
 def find_reworded(
     texts: Sequence[np.ndarray], languages: Sequence[str], titles: Sequence[frozenset[str] | None],
-    signatures: Sequence[np.ndarray] | None = None,
+    signatures: Sequence[np.ndarray] | None = None, candidates: Iterable[tuple[int, int]] | None = None,
 ) -> list[Link]:
-    """Reworded duplicates among groups: LSH candidates confirmed by exact Jaccard, unless
-    both carry clearly different titles."""
-    with_text = [index for index, shingles in enumerate(texts) if len(shingles)]
-    if len(with_text) < 2:
-        return []
-    matrix = np.stack([signatures[i] if signatures is not None else minhash(texts[i]) for i in with_text])
+    """Reworded duplicates among groups: LSH candidates (or the `candidates` given, pairs of
+    indices a < b) confirmed by exact Jaccard, unless both carry clearly different titles."""
+    if candidates is None:
+        with_text = [index for index, shingles in enumerate(texts) if len(shingles)]
+        if len(with_text) < 2:
+            return []
+        matrix = np.stack([signatures[i] if signatures is not None else minhash(texts[i]) for i in with_text])
+        candidates = ((with_text[a], with_text[b]) for a, b in lsh_candidates(matrix))
     links = []
-    for a, b in sorted((with_text[a], with_text[b]) for a, b in lsh_candidates(matrix)):
+    for a, b in sorted(candidates):
         if languages[a] != languages[b] or _titles_differ(titles[a], titles[b]):
             continue
         similarity, containment = jaccard(texts[a], texts[b])
@@ -350,23 +350,31 @@ def _surnames(group: Sequence[Record]) -> frozenset[str]:
     return frozenset(names)
 
 
+def title_buckets(title: str | None) -> set[tuple[str, ...]]:
+    """The buckets `find_revised` puts a title in: its words, and its words before a colon."""
+    if title is None:
+        return set()
+    words = tuple(_WORD.findall(title.casefold()))
+    head = tuple(_WORD.findall(title.split(":", 1)[0].casefold())) if ":" in title else ()
+    return {words, head} - {()}
+
+
 def find_revised(
-    groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str]
+    groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str],
+    sizes: Callable[[tuple[str, ...]], int] | None = None,
 ) -> list[Link]:
     """Heavily revised versions: the same title (word Jaccard >= REVISED_TITLE), an author
     in common, and abstracts that still share REVISED_JACCARD of their shingles. Candidates
-    come from buckets of the full title and of its part before a colon."""
+    come from buckets of the full title and of its part before a colon (`sizes` gives a
+    bucket's size in the whole list, when `groups` are part of it)."""
     titles = _title_words(groups)
     buckets: dict[tuple[str, ...], list[int]] = {}
     for index, group in enumerate(groups):
-        title = next((r.title for r in group if r.title), None)
-        if title is None or not len(texts[index]):
+        if not len(texts[index]):
             continue
-        words = tuple(_WORD.findall(title.casefold()))
-        head = tuple(_WORD.findall(title.split(":", 1)[0].casefold())) if ":" in title else ()
-        for key in {words, head} - {()}:
+        for key in title_buckets(next((r.title for r in group if r.title), None)):
             buckets.setdefault(key, []).append(index)
-    pairs = {(a, b) for members in buckets.values() if len(members) <= MAX_BUCKET
+    pairs = {(a, b) for key, members in buckets.items() if (sizes(key) if sizes else len(members)) <= MAX_BUCKET
              for i, a in enumerate(members) for b in members[i + 1:]}
     links = []
     for a, b in sorted(pairs):
@@ -421,24 +429,33 @@ def cluster_duplicates(
     records: Sequence[Record], overrides: Overrides | None = None, pins: Sequence[Pin] = ()
 ) -> tuple[list[Cluster], list[Problem]]:
     """Clusters of duplicate records, ordered by their canonical record's source, and
-    warnings about overrides. The result does not depend on the order of `records`."""
-    groups = group_exact(sorted(records, key=record_order))
-    features = shingles_of([group[0].abstract for group in groups])
-    empty = np.zeros(0, dtype=np.uint64)
-    texts = [shingles if group[0].abstract else empty for (shingles, _), group in zip(features, groups)]
-    signatures = [signature for _, signature in features]
-    languages = [group[0].language for group in groups]
-    ids = [frozenset().union(*(record.ids for record in group)) for group in groups]
-    forced, apart, problems = overrides.resolve(groups) if overrides else ([], set(), [])
+    warnings about overrides. The result does not depend on the order of `records`. (A
+    build keeps its clusters between runs: `clustering.Clustering`; this is its first update.)"""
+    from .clustering import Clustering
+
+    clustering = Clustering(overrides, tuple(pins))
+    changes = clustering.update(set(), [(("", i), record) for i, record in enumerate(records)], lambda refs: [records[i] for _, i in refs])
+    return sorted(changes.added.values(), key=lambda cluster: record_order(cluster.canonical)), list(changes.problems)
+
+
+def cluster_groups(
+    groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str], ids: Sequence[frozenset[str]],
+    overrides: Overrides | None, pins: Sequence[Pin], candidates: Iterable[tuple[int, int]] | None = None,
+    sizes: Callable[[tuple[str, ...]], int] | None = None,
+) -> tuple[Clusters, list[Link], set[frozenset[int]]]:
+    """Exact-groups (in rank order) joined into clusters by every link but translations:
+    user overrides, identifiers, reworded and revised versions, titles, pinned ids. Returns
+    the clusters, the links used (in the order applied) and the pairs kept apart.
+    `candidates` and `sizes`: LSH candidate pairs and title bucket sizes of the whole list,
+    when `groups` are part of it."""
+    forced, apart, _ = overrides.resolve(groups) if overrides else ([], set(), [])
     clusters = Clusters(len(groups), ids)
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
-    textual = find_reworded(texts, languages, _title_words(groups), signatures) + find_revised(groups, texts, languages)
+    textual = find_reworded(texts, languages, _title_words(groups), None, candidates) + find_revised(groups, texts, languages, sizes)
     used += merge(clusters, textual, texts, languages, apart)
     used += merge(clusters, find_same_title(groups, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, groups, ids, pins), texts, languages, apart)
-    used += merge(clusters, find_translations(groups, clusters.groups(), apart), texts, languages, apart)
-    result = [order_members(groups, members, used, texts, clusters.ids[clusters.find(members[0])]) for members in clusters.groups()]
-    return sorted(result, key=lambda cluster: record_order(cluster.canonical)), problems
+    return clusters, used, apart
 
 
 def pin_ids(clusters: Clusters, groups: Sequence[Sequence[Record]], ids: Sequence[frozenset[str]], pins: Sequence[Pin]) -> list[Link]:
