@@ -32,6 +32,8 @@ class Summary:
     """Results of per-text work taken from the cache (see `cache`)."""
     computed: int = 0
     """...and computed."""
+    full: bool = False
+    """Built from nothing: no state of an earlier build could be used (see `state`)."""
 
     @property
     def duplicates(self) -> int:
@@ -160,14 +162,17 @@ def input_key(options: Options, seeds: list[SeedFile]) -> str:
     return digest.hexdigest()
 
 
-def moved_papers(docs: Path, papers: list[Paper]) -> dict[str, str]:
+def moved_papers(docs: Path, rendering: Any) -> dict[str, str]:
     """Redirects: old slug -> new slug, for papers whose URL changed (see `redirects`)."""
+    from .cache import key_of
     from .redirects import exported_keys, find_moves
 
     slugs, moved = previous_papers(docs)
-    vanished = slugs - {paper.slug for paper in papers}
+    current = set(rendering.listed)
+    vanished = slugs - current
     exported = exported_papers(docs, vanished) if vanished else {}
-    return find_moves(((slug, exported_keys(exported[slug])) for slug in sorted(exported)), papers, moved)
+    keys = ((slug, {key_of(key) for key in exported_keys(exported[slug])}) for slug in sorted(exported))
+    return find_moves(keys, rendering.owners, current, moved)
 
 
 def build(options: Options) -> Summary:
@@ -184,18 +189,25 @@ def build(options: Options) -> Summary:
 
 
 def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
-    """Run every stage, with the cache of per-text work open (see `cache`); the cache is
-    saved only when every stage succeeded."""
+    """Run every stage, with the cache of per-text work and the last build's state open (see
+    `cache`, `state`); both are saved only when every stage succeeded."""
     from . import cache
 
     results = cache.open_cache(options.cache, options.warm)
     cache.use(results)
     try:
         with _collector_paused():
-            summary = _run(options, seeds, key)
+            summary = _run(options, seeds, key, results)
             with _timed(summary, "cache"):
-                results.save(keep=False)
+                # A build from nothing asked for every result it needs: the rest can go. An
+                # edit asks only for what it changed, and keeps the rest (see `state.GROWTH`).
+                if summary.full and results.state is not None:
+                    results.state.entries = len(results.used)
+                results.save(keep=not summary.full)
         summary.reused, summary.computed = results.hits, results.misses
+    except BaseException:
+        results.state = None  # half updated: the next build reads the saved one
+        raise
     finally:
         cache.use(cache.Cache(None))
     return summary
@@ -217,16 +229,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
-    """The stages. They import numpy, scipy, jinja2 and more (0.2 s), so they are imported
-    here, not at the top: a build with nothing to do never pays for them."""
+def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Summary:
+    """The stages, each given what changed since the last build and keeping its part of the
+    state (see `state`). They import numpy, scipy, jinja2 and more (0.2 s), so they are
+    imported here, not at the top: a build with nothing to do never pays for them."""
+    from . import state as states
     from .catalog import load_catalog
-    from .dedupe import cluster_duplicates
+    from .clustering import Clustering
     from .overrides import load_overrides
-    from .papers import make_papers
-    from .related import add_related
-    from .render import Site, render_pages
-    from .topics import assign_topics, load_taxonomy
+    from .related import documents
+    from .render import Rendering
+    from .topics import load_taxonomy
     from .translations import load_encoder_early, stop_encoder
 
     summary = Summary()
@@ -235,30 +248,80 @@ def _run(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         catalog = load_catalog(options.catalog)
         taxonomy = load_taxonomy(options.taxonomy)
         overrides = load_overrides(options.overrides)
-        records, problems, summary.files = read_seeds(seeds)
-        problems += catalog.check_topics([topic.slug for topic in taxonomy.topics])
+        state = states.load(results, _basis(options)) if not options.force else states.State(basis=_basis(options))
+        if state.empty:
+            state.clustering = Clustering(overrides, tuple(catalog.pins()))
+            state.rendering = Rendering()
+            state.papers = states.PaperStore(results.db, clear=True)
+            results.state = state
+        summary.full = state.empty
+        changed, added = read_changes(state, seeds)
+        summary.files = len(seeds)
+        summary.records = sum(file.records for file in state.files.values())
+    load = states.records_loader(results, state.files, {file.name: file.data for file in seeds})
     with _timed(summary, "dedupe"):
-        load_encoder_early(records)
+        load_encoder_early([record for _, record in added])
         try:
-            clusters, dedupe_problems = cluster_duplicates(records, overrides, catalog.pins())
+            clusters = state.clustering.update(changed, added, load)
         finally:
             stop_encoder()
-        problems += dedupe_problems
     with _timed(summary, "metadata"):
-        entries, match_problems = catalog.assign(clusters)
-        papers = make_papers(clusters, entries)
-    with _timed(summary, "topics"):
-        papers = assign_topics(papers, taxonomy)
+        papers = state.library.update(clusters.removed, clusters.added, catalog, taxonomy, state.papers.get)
     with _timed(summary, "related"):
-        papers = add_related(papers)
-    problems += match_problems
-    summary.records = len(records)
-    summary.papers = len(papers)
+        gone = papers.removed - {paper.slug for paper in papers.added}
+        related = state.neighbours.update(gone, dict(zip((paper.slug for paper in papers.added), documents(papers.added))))
+    problems = [problem for file in state.files.values() for problem in file.problems]
+    problems += catalog.check_topics([topic.slug for topic in taxonomy.topics]) + list(clusters.problems) + list(papers.problems)
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))
     with _timed(summary, "render"):
-        moved = moved_papers(options.docs, papers)
-        site = Site(tuple(papers), taxonomy, summary.problems, summary.records, summary.files, moved)
-        pages = render_pages(site)
+        state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy)
+        summary.papers = len(state.rendering.listed)
+        moved = moved_papers(options.docs, state.rendering)
+        pages = state.rendering.pages(state.papers, taxonomy, summary.problems, summary.records, summary.files, moved)
     with _timed(summary, "write"):
         summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary
+
+
+def _basis(options: Options) -> str:
+    """What the last build's state depends on besides the seeds and the code: the curated
+    files and the site URL."""
+    from .cache import key_of
+
+    return key_of(*(path.read_bytes() if path.is_file() else b"(missing)" for path in (options.catalog, options.taxonomy, options.overrides)),
+                  os.environ.get("SITE_URL", ""))
+
+
+def read_changes(state: Any, seeds: list[SeedFile]) -> tuple[set[str], list[tuple[tuple[str, int], Record]]]:
+    """The seed files whose bytes changed since the last build (or that are new, gone or
+    unreadable), and the records of those that are there now, with where they are. The
+    state's list of files is brought up to date."""
+    from . import cache
+    from .parallel import parallel_map
+    from .readers import read_seed  # here, not at the top: a no-op build never reads a seed
+    from .state import SeedState
+
+    keys = {file.name: cache.key_of(file.name, file.data) if file.data is not None else f"unreadable: {file.error}" for file in seeds}
+    old = state.files
+    changed = {name for name in old.keys() | keys.keys() if old.get(name) is None or old[name].key != keys.get(name)}
+    readable = [file for file in seeds if file.name in changed and file.data is not None]
+
+    def read(missing: list[int]) -> list[Any]:  # readers.Reading
+        # Files in worker processes when there is a lot to read (about 1 MB makes 0.2 s).
+        worth_it = sum(len(readable[i].data or b"") for i in missing) > 4_000_000
+        return parallel_map(lambda i: read_seed(readable[i].data, readable[i].name), missing, "read", worth_it, chunk=1)  # type: ignore[arg-type]
+
+    readings = dict(zip((file.name for file in readable), cache.active().compute("reading", [keys[file.name] for file in readable], read)))
+    files = {}
+    added: list[tuple[tuple[str, int], Record]] = []
+    for file in seeds:
+        if file.name not in changed:
+            files[file.name] = old[file.name]
+        elif file.data is None:
+            files[file.name] = SeedState(keys[file.name], 0, (Problem(file.name, 0, f"file skipped: cannot read it ({file.error})"),))
+        else:
+            reading = readings[file.name]
+            files[file.name] = SeedState(keys[file.name], len(reading.records), tuple(reading.problems))
+            added += [((file.name, index), record) for index, record in enumerate(reading.records)]
+    state.files = files
+    return changed, added

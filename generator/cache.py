@@ -76,6 +76,8 @@ class Cache:
         """Results taken from earlier runs, and computed in this one."""
         self.complete = False
         """`loaded` holds every stored entry: `save` finds stale ones without a scan."""
+        self.state: Any = None
+        """The last build's `state.State`, once a build has read or made it."""
         self.db: sqlite3.Connection | None = None
         if folder is not None:
             self.db = self._open(folder / "cache.sqlite3")
@@ -91,10 +93,14 @@ class Cache:
                 db.execute("CREATE TABLE IF NOT EXISTS results (kind TEXT, key TEXT, value BLOB)")
                 db.execute("CREATE UNIQUE INDEX IF NOT EXISTS results_key ON results (kind, key)")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB)")  # see `state`
+                db.execute("CREATE TABLE IF NOT EXISTS papers (slug TEXT PRIMARY KEY, value BLOB)")
                 stored = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
                 if stored is None or stored[0] != code_version():
                     with db:
                         db.execute("DELETE FROM results")
+                        db.execute("DELETE FROM state")
+                        db.execute("DELETE FROM papers")
                         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (code_version(),))
                 return db
             except sqlite3.DatabaseError as error:  # not a database, or damaged: start again
@@ -103,6 +109,11 @@ class Cache:
                     return None
                 path.unlink(missing_ok=True)
         return None
+
+    def count(self) -> int:
+        """Results stored (and made in this run, not yet stored)."""
+        stored = self.db.execute("SELECT count(*) FROM results").fetchone()[0] if self.db is not None else len(self.loaded)
+        return stored + sum(1 for entry in self.new if entry not in self.loaded)
 
     def has_all(self, kind: str, keys: Iterable[str]) -> bool:
         """Whether every key has a stored value (without counting them as used)."""
@@ -168,12 +179,14 @@ class Cache:
         return [stored[k] for k in keys]
 
     def save(self, keep: bool = True) -> None:
-        """Write the new values in one transaction, and drop entries this run did not use
-        when `keep` is False (so the cache does not grow without bound)."""
+        """Write the new values (and the build's state) in one transaction, and drop entries
+        this run did not use when `keep` is False (so the cache does not grow without bound)."""
         if self.db is None:
             return
         try:
             with self.db:
+                if self.state is not None:
+                    self.state.save(self.db)
                 if not keep:
                     stored = self.loaded if self.complete else self.db.execute("SELECT kind, key FROM results")
                     stale = [(kind, key) for kind, key in stored if (kind, key) not in self.used]

@@ -7,15 +7,17 @@ abstract would break on any edit. See the README for the file format.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import arxiv, curated
 from .model import Cluster, Problem
 from .text import PhraseIndex, fingerprint
 
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+T = TypeVar("T")
 MIN_PHRASE_CHARS = 16
 """A shorter phrase (after dropping spaces and punctuation) would match too many abstracts."""
 
@@ -67,21 +69,29 @@ class Catalog:
         for index, cluster in enumerate(clusters):
             for key in cluster.ids:
                 owners.setdefault(key, []).append(index)
-        assigned: dict[int, Entry] = {}
-        problems: list[Problem] = []
-        for entry in self.entries:
+        hits: dict[int, list[int]] = {}
+        for number, entry in enumerate(self.entries):
             key = fingerprint(entry.phrase) if entry.phrase else None
-            hits = texts.holders(key) if key else []
-            if not hits:
-                hits = sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
-            if not hits:
+            hits[number] = (texts.holders(key) if key else []) or sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
+        assigned, problems = self.decide(hits)
+        return {cluster: self.entries[number] for cluster, number in assigned.items()}, problems
+
+    def decide(self, hits: Mapping[int, Sequence[T]]) -> tuple[dict[T, int], list[Problem]]:
+        """Which entry (by index) describes which paper, given the papers each entry finds
+        (`hits`, by entry index): an entry that finds one paper not yet described describes
+        it; an entry that finds none, several, or one already described is a warning."""
+        assigned: dict[T, int] = {}
+        problems: list[Problem] = []
+        for number, entry in enumerate(self.entries):
+            found = hits.get(number, ())
+            if not found:
                 problems.append(Problem(self.name, entry.line, "catalog entry matches no paper", "warning", entry.match, curated=True))
-            elif len(hits) > 1:
-                problems.append(Problem(self.name, entry.line, f"catalog entry matches {len(hits)} papers; make the phrase longer", "warning", entry.match, curated=True))
-            elif hits[0] in assigned:
-                problems.append(Problem(self.name, entry.line, f"paper already described by the entry on line {assigned[hits[0]].line}", "warning", entry.match, curated=True))
+            elif len(found) > 1:
+                problems.append(Problem(self.name, entry.line, f"catalog entry matches {len(found)} papers; make the phrase longer", "warning", entry.match, curated=True))
+            elif found[0] in assigned:
+                problems.append(Problem(self.name, entry.line, f"paper already described by the entry on line {self.entries[assigned[found[0]]].line}", "warning", entry.match, curated=True))
             else:
-                assigned[hits[0]] = entry
+                assigned[found[0]] = number
         return assigned, problems
 
     def check_topics(self, known: list[str]) -> list[Problem]:

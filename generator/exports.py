@@ -8,7 +8,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -28,24 +28,26 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
+def citation_base(paper: Paper) -> str:
+    """`surname2022word`: the first author's surname, the year and the first long title word."""
+    surname = _ascii_word(paper.authors[0].split()[-1]) if paper.authors else ""
+    word = next((w for w in (_ascii_word(w) for w in paper.title.split()) if len(w) > 3), "paper")
+    return (surname or "anon") + (str(paper.year) if paper.year else "") + word
+
+
+def numbered(base: str, slugs: Iterable[str]) -> dict[str, str]:
+    """The citation keys of the papers (by slug) whose base key is `base`: the base alone
+    for one paper, else a, b, c... in slug order."""
+    slugs = sorted(slugs)
+    return {slug: base + (_suffix(n) if len(slugs) > 1 else "") for n, slug in enumerate(slugs)}
+
+
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     """slug -> `surname2022word`, unique: clashes get a, b, c... in slug order."""
-    base = {}
+    by_base: dict[str, list[str]] = {}
     for paper in papers:
-        surname = _ascii_word(paper.authors[0].split()[-1]) if paper.authors else ""
-        word = next((w for w in (_ascii_word(w) for w in paper.title.split()) if len(w) > 3), "paper")
-        base[paper.slug] = (surname or "anon") + (str(paper.year) if paper.year else "") + word
-    counts = Counter(base.values())
-    keys: dict[str, str] = {}
-    seen: Counter[str] = Counter()
-    for slug in sorted(base):
-        key = base[slug]
-        if counts[key] > 1:
-            keys[slug] = key + _suffix(seen[key])
-            seen[key] += 1
-        else:
-            keys[slug] = key
-    return keys
+        by_base.setdefault(citation_base(paper), []).append(paper.slug)
+    return {slug: key for base, slugs in by_base.items() for slug, key in numbered(base, slugs).items()}
 
 
 def _suffix(number: int) -> str:
@@ -127,14 +129,23 @@ def _blocks(lines: Sequence[str]) -> list[Sequence[str]]:
     """Runs of lines, each ending at a line whose hash says so (1 line in GZIP_BLOCK): cut by
     content, not by count, so an added paper changes the block it lands in, not every block
     after it."""
-    blocks, start = [], 0
-    for i, line in enumerate(lines):
-        if zlib.crc32(line.encode("utf-8")) % GZIP_BLOCK == 0 or i + 1 - start >= 4 * GZIP_BLOCK:
-            blocks.append(lines[start : i + 1])
+    return [lines[start:end] for start, end in block_cuts([line_crc(line) for line in lines])]
+
+
+def line_crc(line: str) -> int:
+    return zlib.crc32(line.encode("utf-8"))
+
+
+def block_cuts(crcs: Sequence[int]) -> list[tuple[int, int]]:
+    """(start, end) of each block of lines with these crc32 values (see `_blocks`)."""
+    cuts, start = [], 0
+    for i, crc in enumerate(crcs):
+        if crc % GZIP_BLOCK == 0 or i + 1 - start >= 4 * GZIP_BLOCK:
+            cuts.append((start, i + 1))
             start = i + 1
-    if start < len(lines):
-        blocks.append(lines[start:])
-    return blocks
+    if start < len(crcs):
+        cuts.append((start, len(crcs)))
+    return cuts
 
 
 def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -> bytes:
@@ -144,18 +155,36 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
     3 s at 35,000 papers."""
     from . import cache
 
-    blocks = _blocks(lines)
-    # Each block's text made once (joined, then a separator added, it was two copies of
-    # the export at once: 88 MB more at the peak of a run at 48,956 records).
-    texts = [head] + [separator.join([*block, ""] if i < len(blocks) - 1 else block) for i, block in enumerate(blocks)] + [tail]
+    return compress_blocks([line_crc(line) for line in lines], [cache.key_of(line) for line in lines],
+                           lambda start, end: lines[start:end], head, tail, separator)
+
+
+def compress_blocks(crcs: Sequence[int], digests: Sequence[str], lines: Callable[[int, int], Sequence[str]],
+                    head: str, tail: str, separator: str) -> bytes:
+    """`compress_lines` for lines known by their crc32 values and digests: `lines(start,
+    end)` gives the text of a block's lines, asked for only when the block is not cached."""
+    from . import cache
+
+    cuts = block_cuts(crcs)
+    last = len(cuts) - 1
+    keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *digests[start:end]) for i, (start, end) in enumerate(cuts)] + [cache.key_of("tail", tail)]
+
+    def text(i: int) -> str:
+        if i == 0:
+            return head
+        if i == len(cuts) + 1:
+            return tail
+        start, end = cuts[i - 1]
+        # Each block's text made once (joined, then a separator added, it was two copies of
+        # the export at once: 88 MB more at the peak of a run at 48,956 records).
+        return separator.join([*lines(start, end), ""] if i - 1 < last else lines(start, end))
 
     def make(missing: list[int]) -> list[bytes]:
         # zlib lets go of the GIL while it compresses: threads use every core.
         with ThreadPoolExecutor(min(cores(), 4)) as pool:
-            return list(pool.map(lambda i: compress(texts[i]), missing))
+            return list(pool.map(lambda i: compress(text(i)), missing))
 
-    members = cache.active().compute("gzip", [cache.key_of(t) for t in texts], make)
-    return b"".join(members)
+    return b"".join(cache.active().compute("gzip", keys, make))
 
 
 def read_papers_export(path: Path) -> list[dict[str, object]]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from slugify import slugify
 
 from . import cache
-from .catalog import Entry
-from .model import Cluster, Paper, Record, evolve
-from .text import fingerprint, latex_to_text
+from .catalog import Catalog, Entry
+from .model import Cluster, Paper, Problem, Record, evolve
+from .text import PhraseIndex, fingerprint, latex_to_text
+from .topics import Taxonomy
 
 SLUG_WORDS_MAX = 60
 """Characters of title kept in a slug: readable in a URL, short enough for any file system."""
@@ -159,3 +161,125 @@ def _assign_slugs(papers: list[Paper]) -> list[Paper]:
     # apart, say) fall back on their canonical record's place: still their own.
     return [evolve(p, slug=_joined(by_title[p.title], f"{identity(p)}@{p.cluster.canonical.source}")) if counts[p.slug] > 1 else p
             for p in result]
+
+
+@dataclass(frozen=True)
+class PaperChanges:
+    removed: frozenset[str]
+    """Slugs of the last build's papers that are gone or changed."""
+    added: tuple[Paper, ...]
+    """New and changed papers, by slug, with their topics (not yet their related papers)."""
+    problems: tuple[Problem, ...]
+    """Warnings about catalog entries, for the whole list."""
+
+
+@dataclass
+class Library:
+    """Papers kept between builds: which cluster is which paper, and which catalog entries
+    find which cluster. An update makes again the papers of changed clusters, and of the
+    clusters whose catalog entry or slug the change moves; the rest stay as they are."""
+
+    slug_of: dict[str, str] = field(default_factory=dict)
+    """Cluster id -> its paper's slug."""
+    base_of: dict[str, str] = field(default_factory=dict)
+    """Cluster id -> its slug before papers that share one are told apart (`_assign_slugs`)."""
+    by_base: dict[str, set[str]] = field(default_factory=dict)
+    hits_of: dict[str, tuple[frozenset[int], frozenset[int]]] = field(default_factory=dict)
+    """Cluster id -> the catalog entries (by index) whose phrase its text holds, and those
+    whose arXiv id or DOI it has."""
+    assigned: dict[str, int] = field(default_factory=dict)
+    """Cluster id -> the catalog entry that describes it."""
+
+    def update(self, removed: Iterable[str], added: Mapping[str, Cluster], catalog: Catalog, taxonomy: Taxonomy,
+               stored: Callable[[str], Paper]) -> PaperChanges:
+        """Take out the clusters `removed` and put in those `added` (by cluster id);
+        `stored(slug)` gives a paper of the last build."""
+        from .topics import assign_topics
+
+        gone: set[str] = set()
+        for cluster_id in removed:
+            gone.add(self.slug_of.pop(cluster_id))
+            self.hits_of.pop(cluster_id)
+            self._unbase(cluster_id)
+        clusters = dict(added)
+        self.hits_of.update(_hits(catalog, clusters))
+        assigned, problems = self._assign(catalog)
+        for cluster_id in sorted(assigned.keys() | self.assigned.keys()):
+            if assigned.get(cluster_id) != self.assigned.get(cluster_id) and cluster_id in self.slug_of and cluster_id not in clusters:
+                clusters[cluster_id] = stored(self.slug_of[cluster_id]).cluster  # its catalog entry changed
+        self.assigned = assigned
+        order = sorted(clusters)
+        made = {cluster_id: _make_paper(clusters[cluster_id], catalog.entries[assigned[cluster_id]] if cluster_id in assigned else None)
+                for cluster_id in order}
+        touched = {self.base_of[cluster_id] for cluster_id in order if cluster_id in self.base_of}
+        for cluster_id in order:
+            self._unbase(cluster_id)
+        for cluster_id, base in zip(order, _base_slugs([made[cluster_id] for cluster_id in order])):
+            self.base_of[cluster_id] = base
+            self.by_base.setdefault(base, set()).add(cluster_id)
+            touched.add(base)
+        # Papers that share a base slug are told apart by their canonical records (see
+        # `_assign_slugs`): when a paper joins or leaves a base slug, its other papers may
+        # be named again.
+        renamed = {cluster_id: stored(self.slug_of[cluster_id]) for base in sorted(touched & self.by_base.keys())
+                   for cluster_id in sorted(self.by_base[base]) if cluster_id not in made}
+        fresh: dict[str, Paper] = {}
+        for cluster_id, paper in [*made.items(), *renamed.items()]:
+            base = self.base_of[cluster_id]
+            slug = base if len(self.by_base[base]) == 1 else _joined(base[: -SLUG_HASH_CHARS - 1], f"{identity(paper)}@{paper.cluster.canonical.source}")
+            if cluster_id in renamed and slug == paper.slug:
+                continue
+            if cluster_id in self.slug_of:
+                gone.add(self.slug_of[cluster_id])
+            self.slug_of[cluster_id] = slug
+            fresh[cluster_id] = evolve(paper, slug=slug)
+        result = assign_topics([fresh[cluster_id] for cluster_id in made], taxonomy) + [fresh[c] for c in renamed if c in fresh]
+        return PaperChanges(frozenset(gone), tuple(sorted(result, key=lambda paper: paper.slug)), tuple(problems))
+
+    def _unbase(self, cluster_id: str) -> None:
+        base = self.base_of.pop(cluster_id, None)
+        if base is not None:
+            self.by_base[base].discard(cluster_id)
+            if not self.by_base[base]:
+                del self.by_base[base]
+
+    def _assign(self, catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
+        """Which entry describes which cluster, and warnings (as `Catalog.assign`)."""
+        phrase_holders: dict[int, list[str]] = {}
+        id_holders: dict[int, list[str]] = {}
+        for cluster_id, (by_phrase, by_id) in self.hits_of.items():
+            for entry in by_phrase:
+                phrase_holders.setdefault(entry, []).append(cluster_id)
+            for entry in by_id:
+                id_holders.setdefault(entry, []).append(cluster_id)
+        hits = {index: phrase_holders.get(index) or id_holders.get(index, []) for index in range(len(catalog.entries))}
+        return catalog.decide(hits)
+
+
+def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
+    """For each cluster, the catalog entries whose phrase its records hold, and those whose
+    arXiv id or DOI it has."""
+    ids = list(clusters)
+    by_phrase: dict[str, set[int]] = {cluster_id: set() for cluster_id in ids}
+    by_id: dict[str, set[int]] = {cluster_id: set() for cluster_id in ids}
+    texts = PhraseIndex([" ".join(m.record.key for m in clusters[cluster_id].members) for cluster_id in ids])
+    owners: dict[str, list[str]] = {}
+    for cluster_id in ids:
+        for key in clusters[cluster_id].ids:
+            owners.setdefault(key, []).append(cluster_id)
+    for index, entry in enumerate(catalog.entries):
+        if entry.phrase:
+            for at in texts.holders(fingerprint(entry.phrase)):
+                by_phrase[ids[at]].add(index)
+        for key in entry.ids:
+            for cluster_id in owners.get(key, ()):
+                by_id[cluster_id].add(index)
+    return {cluster_id: (frozenset(by_phrase[cluster_id]), frozenset(by_id[cluster_id])) for cluster_id in ids}
+
+
+def _base_slugs(papers: Sequence[Paper]) -> list[str]:
+    """Each paper's slug from its title (the title part from the cache) and its identity."""
+    titles = sorted({paper.title for paper in papers})
+    parts = cache.active().compute("slug", [cache.text_key(title) for title in titles], lambda missing: [title_slug(titles[i]) for i in missing])
+    by_title = dict(zip(titles, parts))
+    return [_joined(by_title[paper.title], identity(paper)) for paper in papers]

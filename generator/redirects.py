@@ -10,7 +10,7 @@ its current URL, and an old URL that a paper takes again becomes a real page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from .model import Paper
 from .text import fingerprint
@@ -36,20 +36,16 @@ def exported_keys(record: Mapping[str, object]) -> set[str]:
 
 
 def find_moves(
-    vanished: Iterable[tuple[str, set[str]]], papers: Sequence[Paper], moved: Mapping[str, str]
+    vanished: Iterable[tuple[str, set[str]]], owners: Mapping[str, Iterable[str]], current: set[str], moved: Mapping[str, str]
 ) -> dict[str, str]:
     """old slug -> current slug, for the slugs of the last build that no paper has now
-    (`vanished`, with their keys) and the redirects kept from earlier builds (`moved`)."""
-    current = {paper.slug for paper in papers}
-    owner: dict[str, list[str]] = {}
-    for paper in papers:
-        for key in paper_keys(paper):
-            owner.setdefault(key, []).append(paper.slug)
+    (`vanished`, with their keys) and the redirects kept from earlier builds (`moved`).
+    `owners`: the current papers (slugs) that hold each key; `current`: every current slug."""
     successor: dict[str, str] = {}
     for slug, keys in vanished:
         votes: dict[str, int] = {}
         for key in keys:
-            for candidate in owner.get(key, ()):
+            for candidate in owners.get(key, ()):
                 votes[candidate] = votes.get(candidate, 0) + 1
         if votes:
             successor[slug] = min(votes, key=lambda candidate: (-votes[candidate], candidate))

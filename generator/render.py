@@ -1,4 +1,6 @@
-"""Papers -> pages: Markdown text for every generated page. Pure: returns strings (a paper page the cache knows as its digest, see `writer.KnownPage`).
+"""Papers -> pages: Markdown text for every generated page (a paper page the cache knows as
+its digest, see `writer.KnownPage`), and what the pages of the last build showed of each
+paper (`Rendering`), so that an edit renders again only what it changed.
 
 Scraped text is untrusted. MkDocs' Jinja does not autoescape and Markdown passes raw HTML
 through, so every piece of scraped text goes through `md_escape` (HTML entities plus
@@ -16,8 +18,9 @@ import marshal
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree as ET
 from pathlib import Path
 
@@ -27,9 +30,10 @@ from markupsafe import Markup
 
 from . import arxiv, cache
 from .cache import key_of
-from .exports import (PAPERS_JSON, atom_feed, bibtex, citation_keys, compress_lines, export_names, large, paper_json, papers_bib,
-                      papers_json, source_record)
-from .model import Paper, Problem, group_problems
+from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, line_crc,
+                      numbered, paper_json, papers_bib, papers_json, source_record)
+from .model import Paper, Problem, evolve, group_problems
+from .redirects import paper_keys
 from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
@@ -177,19 +181,6 @@ def _yaml_json(value: object) -> str:
     return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(value, ensure_ascii=False))
 
 
-@dataclass(frozen=True)
-class Site:
-    """Everything the index pages show."""
-
-    papers: tuple[Paper, ...]
-    taxonomy: Taxonomy
-    problems: tuple[Problem, ...]
-    records: int
-    files: int
-    moved: dict[str, str] = field(default_factory=dict)
-    """Old paper slugs and where those papers are now: a redirect page each."""
-
-
 def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
     names = {topic.slug: topic.name for topic in taxonomy.topics}
     return {
@@ -276,7 +267,7 @@ def paper_key(paper: Paper) -> str:
     return key_of(dumped, paper.abstract, *(m.record.abstract for m in members))
 
 
-def render_paper(paper: Paper, site: Site, key: str) -> str:
+def render_paper(paper: Paper, taxonomy: Taxonomy, key: str) -> str:
     body = _HTML.get_template("paper.html.j2").render(
         paper=paper,
         category_name=arxiv.category_name(paper.category),
@@ -284,93 +275,250 @@ def render_paper(paper: Paper, site: Site, key: str) -> str:
         links=paper_links(paper),
         bibtex=code_block(bibtex(paper, key), "bibtex"),
     )
-    return front_matter(paper_front_matter(paper, site.taxonomy)) + body
+    return front_matter(paper_front_matter(paper, taxonomy)) + body
 
 
-def render_pages(site: Site) -> dict[str, Page]:
-    """Every generated page, by path relative to the docs folder (bytes for compressed
-    exports; a `KnownPage` for a paper page from the cache)."""
-    keys = citation_keys(site.papers)
-    names = key_of(site.taxonomy.topics)
-    papers = list(site.papers)
-    with_abstracts = not large(len(papers))
+@dataclass(frozen=True)
+class Listed:
+    """What the index pages and exports show of a paper, kept between builds, so that an
+    edit renders again only the papers it changed."""
 
-    def outputs(paper: Paper) -> tuple[str, str]:
-        return render_paper(paper, site, keys[paper.slug]), bibtex(paper, keys[paper.slug], with_abstract=with_abstracts)
+    slug: str
+    title: str
+    date: str | None
+    year: int | None
+    topics: tuple[str, ...]
+    teaser: str | None
+    """The abstract's first sentence (topic pages of small lists); None without an abstract."""
+    derived: bool
+    abstractless: bool
+    block: Markup
+    """Its part of the duplicates page; empty for a paper of one record."""
+    kinds: tuple[str, ...]
+    """How its records but the canonical one were merged."""
+    foreign: int
+    """Its records not in English."""
+    page: tuple[str, int]
+    """Digest and size of its page."""
+    shown: str
+    """Cache key of its page (kind `paper`: digest, size and BibTeX entry)."""
+    line: tuple[int, str, str]
+    """crc32, digest and cache key (kind `paper-json`) of its papers.json line."""
+    entry: tuple[int, str]
+    """crc32 and digest of its BibTeX entry."""
+    cite: str
+    """The base of its citation key (`exports.citation_base`)."""
+    keys: frozenset[str]
+    """Digests of its identity keys (`redirects.paper_keys`), for redirects."""
 
-    def kept(made: tuple[str, str]) -> tuple[tuple[str, int], str]:
-        data = made[0].encode("utf-8")
-        return (page_digest(data), len(data)), made[1]
+    @property
+    def sort_date(self) -> str:
+        return self.date or (f"{self.year}" if self.year else "")
 
-    # A paper's page, BibTeX entry and papers.json line are pure functions of the paper (with
-    # its records and related papers), its citation key and the topic names: unchanged
-    # papers come from the cache. The page shows related papers' scores to 2 places and
-    # papers.json to 3, and an added paper moves the scores of a hundred papers or more at
-    # 10,000 (every weight has the number of papers in it): the page is made again only
-    # when what it shows changed. Of the page, the cache keeps only its digest and size,
-    # which is all the writer needs of a page it wrote before (the pages' text was a third
-    # of the cache at 48,956 records, 230 MB, read back and hashed on every run); a page
-    # whose file is gone or changed is rendered again.
-    bases = [key_of(paper_key(paper), keys[paper.slug], names, with_abstracts) for paper in papers]
-    shown = [key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2))
-             for base, paper in zip(bases, papers)]
-    made = cache.active().compute(
-        "paper", shown, lambda missing: parallel_map(lambda i: outputs(papers[i]), missing, "render", worth_it=len(missing) >= 1000),
-        keep=kept)
-    exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
-    lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
-    pages: dict[str, Page] = {
-        f"papers/{paper.slug}.md": KnownPage(*page, functools.partial(render_paper, paper, site, keys[paper.slug])) if isinstance(page, tuple) else page
-        for paper, (page, _) in zip(papers, made)
-    }
-    by_topic = {topic.slug: [p for p in site.papers if topic.slug in p.topics] for topic in site.taxonomy.topics}
-    for topic in site.taxonomy.topics:
-        members = sorted(by_topic[topic.slug], key=lambda p: (p.date or (f"{p.year}" if p.year else ""), p.slug), reverse=True)
-        pages[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members,
-                                                      teasers=not large(len(site.papers)))
-    clusters = [p for p in site.papers if len(p.cluster.members) > 1]
-    kinds = Counter(m.kind for p in clusters for m in p.cluster.members[1:])
-    errors = [p for p in site.problems if p.severity == "error" and not p.curated]
-    warnings = [p for p in site.problems if p.severity == "warning" and not p.curated]
-    curation = [p for p in site.problems if p.curated]
-    error_runs, warning_runs = group_problems(errors), group_problems(warnings)
-    context = dict(
-        site=site,
-        exports=export_names(len(site.papers)),
-        papers=site.papers,
-        taxonomy=site.taxonomy,
-        by_topic=by_topic,
-        clusters=clusters,
-        kinds=kinds,
-        errors=errors,
-        warnings=warnings,
-        error_runs=error_runs,
-        warning_runs=warning_runs,
-        curation=curation,
-        derived=[p for p in site.papers if p.title_derived],
-        abstractless=[p for p in site.papers if not p.abstract],
-        chart=[(topic.name, len(by_topic[topic.slug])) for topic in site.taxonomy.topics],
-        translations=sum(1 for p in site.papers for m in p.cluster.members if m.record.language != "en"),
-    )
-    pages["index.md"] = _page("home.md.j2", {"title": "Home", **UNSEARCHED}, **context)
-    pages["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
-    pages["duplicates.md"] = _html_page("duplicates.html.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
-    pages["rejected.md"] = _html_page("rejected.html.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
-    pages["needs-metadata.md"] = _html_page("needs-metadata.html.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
-    pages["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
-    titles = {paper.slug: paper.title for paper in site.papers}
-    for old, new in site.moved.items():
-        meta = {"title": html.escape(titles[new], quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
-        pages[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=titles[new])
-    json_name, bib_name = export_names(len(site.papers))
-    entries = [entry for _, entry in made]
-    if json_name.endswith(".gz"):
-        pages[json_name] = compress_lines(lines, *PAPERS_JSON[::2], PAPERS_JSON[1])
-        pages[bib_name] = compress_lines(entries, "", "", "\n")
-    else:
-        pages[json_name], pages[bib_name] = papers_json(lines), papers_bib(entries)
-    pages["feed.xml"] = atom_feed(site.papers, SITE_NAME, os.environ.get("SITE_URL", ""))
-    return pages
+
+@dataclass
+class Rendering:
+    """The pages of the last build: every paper as listed, the digests of the other pages,
+    and the indexes an edit needs (citation keys, topics, identity keys)."""
+
+    listed: dict[str, Listed] = field(default_factory=dict)
+    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Digest and size of every generated page but the papers'."""
+    cite_keys: dict[str, str] = field(default_factory=dict)
+    by_cite: dict[str, set[str]] = field(default_factory=dict)
+    by_topic: dict[str, set[str]] = field(default_factory=dict)
+    owners: dict[str, set[str]] = field(default_factory=dict)
+    large: bool | None = None
+
+    def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Any,
+               taxonomy: Taxonomy) -> set[str]:
+        """Take out the papers `removed` (slugs) and put in (or replace) those `added`, give
+        the papers in `related` (slugs) their related papers from `neighbours` again, and
+        render what changed. Returns the slugs of the papers rendered again."""
+        fresh = {paper.slug: paper for paper in added}
+        titles_before = {slug: self.listed[slug].title for slug in fresh if slug in self.listed}
+        bases = set()
+        for slug in set(removed) | fresh.keys():
+            listed = self.listed.pop(slug, None)
+            if listed is not None:
+                bases.add(listed.cite)
+                _discard(self.by_cite, listed.cite, slug)
+                for topic in listed.topics:
+                    _discard(self.by_topic, topic, slug)
+                for key in listed.keys:
+                    _discard(self.owners, key, slug)
+            if slug not in fresh:
+                store.delete(slug)
+        with_abstracts = not large(len(self.listed) + len(fresh))
+        again = set(fresh) | (related & (self.listed.keys() | fresh.keys()))
+        if self.large is not None and self.large == with_abstracts:  # the list crossed exports.LARGE_LIST
+            again |= self.listed.keys()
+        self.large = not with_abstracts
+        for slug, paper in fresh.items():
+            base = citation_base(paper)
+            bases.add(base)
+            self.by_cite.setdefault(base, set()).add(slug)
+        for base in bases:
+            for slug, key in numbered(base, self.by_cite.get(base, ())).items():
+                if self.cite_keys.get(slug) != key:
+                    self.cite_keys[slug] = key
+                    again.add(slug)
+        for slug in set(removed) - fresh.keys():
+            self.cite_keys.pop(slug, None)
+        renamed = {slug for slug, title in titles_before.items() if fresh[slug].title != title}
+        if renamed:  # papers that list a paper whose title changed under the same slug
+            again |= {slug for slug, ranked in neighbours.lists.items() if any(other in renamed for other, _ in ranked)}
+        again -= set(removed) - fresh.keys()
+        titles = {slug: listed.title for slug, listed in self.listed.items()} | {slug: paper.title for slug, paper in fresh.items()}
+        kept = store.get_many(sorted(again - fresh.keys()))
+        papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in sorted(again)]
+        for paper, listed in zip(papers, self._render(papers, taxonomy, with_abstracts)):
+            store.put(paper)
+            self.listed[paper.slug] = listed
+            self.by_cite.setdefault(listed.cite, set()).add(paper.slug)
+            for topic in listed.topics:
+                self.by_topic.setdefault(topic, set()).add(paper.slug)
+            for key in listed.keys:
+                self.owners.setdefault(key, set()).add(paper.slug)
+        return again
+
+    def _render(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool) -> list[Listed]:
+        """Each paper's page and exports (from the cache when their inputs are unchanged),
+        and what the index pages show of it."""
+        names = key_of(taxonomy.topics)
+        keys = [self.cite_keys[paper.slug] for paper in papers]
+
+        def outputs(i: int) -> tuple[str, str]:
+            return render_paper(papers[i], taxonomy, keys[i]), bibtex(papers[i], keys[i], with_abstract=with_abstracts)
+
+        def kept(made: tuple[str, str]) -> tuple[tuple[str, int], str]:
+            data = made[0].encode("utf-8")
+            return (page_digest(data), len(data)), made[1]
+
+        # A paper's page, BibTeX entry and papers.json line are pure functions of the paper
+        # (with its records and related papers), its citation key and the topic names. The
+        # page shows related papers' scores to 2 places and papers.json to 3: the page is
+        # made again only when what it shows changed. Of the page, the cache keeps only its
+        # digest and size, which is all the writer needs of a page it wrote before; a page
+        # whose file is gone or changed is rendered again (`page_text`).
+        bases = [key_of(paper_key(paper), key, names, with_abstracts) for paper, key in zip(papers, keys)]
+        shown = [key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2))
+                 for base, paper in zip(bases, papers)]
+        made = cache.active().compute("paper", shown, lambda missing: parallel_map(outputs, missing, "render", worth_it=len(missing) >= 1000), keep=kept)
+        exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
+        lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
+        self._texts = {paper.slug: page for paper, (page, _) in zip(papers, made) if isinstance(page, str)}
+        blocks = [_html_block("duplicate.html.j2", paper=paper) if len(paper.cluster.members) > 1 else Markup("") for paper in papers]
+        result = []
+        for paper, (page, entry), line, key, block, shown_key, line_key in zip(papers, made, lines, keys, blocks, shown, exported):
+            if isinstance(page, str):
+                data = page.encode("utf-8")
+                page = (page_digest(data), len(data))
+            result.append(Listed(
+                slug=paper.slug, title=paper.title, date=paper.date, year=paper.year, topics=paper.topics,
+                teaser=first_sentence(paper.abstract) if paper.abstract else None, derived=paper.title_derived,
+                abstractless=not paper.abstract, block=block, kinds=tuple(m.kind for m in paper.cluster.members[1:]),
+                foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"), page=page, shown=shown_key,
+                line=(line_crc(line), key_of(line), line_key), entry=(line_crc(entry), key_of(entry)),
+                cite=citation_base(paper), keys=frozenset(key_of(k) for k in paper_keys(paper)),
+            ))
+        return result
+
+    def pages(self, store: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
+              moved: dict[str, str]) -> dict[str, Page]:
+        """Every generated page, by path relative to the docs folder: a `KnownPage` where the
+        last build made the same (its text made only if the writer needs it), bytes for
+        compressed exports."""
+        order = sorted(self.listed)
+        listed = [self.listed[slug] for slug in order]
+        texts = getattr(self, "_texts", {})
+        pages: dict[str, Page] = {}
+        for item in listed:
+            text = texts.get(item.slug)
+            pages[f"papers/{item.slug}.md"] = text if text is not None else KnownPage(*item.page, functools.partial(self._page_text, store, taxonomy, item.slug))
+        self._texts = {}
+        made: dict[str, Page] = {}
+        large_list = large(len(listed))
+        for topic in taxonomy.topics:
+            members = sorted((self.listed[slug] for slug in self.by_topic.get(topic.slug, ())), key=lambda item: (item.sort_date, item.slug), reverse=True)
+            made[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members, teasers=not large_list)
+        clusters = [item for item in listed if item.block]
+        kinds = Counter(kind for item in clusters for kind in item.kinds)
+        errors = [p for p in problems if p.severity == "error" and not p.curated]
+        warnings = [p for p in problems if p.severity == "warning" and not p.curated]
+        context = dict(
+            records=records,
+            files=files,
+            exports=export_names(len(listed)),
+            papers=listed,
+            taxonomy=taxonomy,
+            by_topic={topic.slug: self.by_topic.get(topic.slug, ()) for topic in taxonomy.topics},
+            clusters=clusters,
+            kinds=kinds,
+            errors=errors,
+            warnings=warnings,
+            error_runs=group_problems(errors),
+            warning_runs=group_problems(warnings),
+            curation=[p for p in problems if p.curated],
+            derived=[item for item in listed if item.derived],
+            abstractless=[item for item in listed if item.abstractless],
+            chart=[(topic.name, len(self.by_topic.get(topic.slug, ()))) for topic in taxonomy.topics],
+            translations=sum(item.foreign for item in listed),
+        )
+        made["index.md"] = _page("home.md.j2", {"title": "Home", **UNSEARCHED}, **context)
+        made["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
+        made["duplicates.md"] = _html_page("duplicates.html.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
+        made["rejected.md"] = _html_page("rejected.html.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
+        made["needs-metadata.md"] = _html_page("needs-metadata.html.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
+        made["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
+        for old, new in moved.items():
+            meta = {"title": html.escape(self.listed[new].title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
+            made[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=self.listed[new].title)
+        made.update(self._exports(store, order, listed))
+        made["feed.xml"] = self._feed(store, listed)
+        self.outputs = {}
+        for relative, page in made.items():
+            data = page if isinstance(page, bytes) else page.encode("utf-8")  # type: ignore[union-attr]
+            self.outputs[relative] = (page_digest(data), len(data))
+        pages.update(made)
+        return pages
+
+    def _page_text(self, store: Any, taxonomy: Taxonomy, slug: str) -> str:
+        return render_paper(store.get(slug), taxonomy, self.cite_keys[slug])
+
+    def _exports(self, store: Any, order: list[str], listed: list[Listed]) -> dict[str, Page]:
+        """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
+        by blocks, a block made again only when one of its papers changed."""
+        json_name, bib_name = export_names(len(listed))
+
+        def lines(kind: str, start: int, end: int) -> list[str]:
+            found = cache.active().get_many(kind, [item.shown if kind == "paper" else item.line[2] for item in listed[start:end]], use=False)
+            if kind == "paper":
+                return [found[item.shown][1] for item in listed[start:end]]
+            return [found[item.line[2]] for item in listed[start:end]]
+
+        if json_name.endswith(".gz"):
+            return {
+                json_name: compress_blocks([i.line[0] for i in listed], [i.line[1] for i in listed], functools.partial(lines, "paper-json"),
+                                           *PAPERS_JSON[::2], PAPERS_JSON[1]),
+                bib_name: compress_blocks([i.entry[0] for i in listed], [i.entry[1] for i in listed], functools.partial(lines, "paper"), "", "", "\n"),
+            }
+        return {json_name: papers_json(lines("paper-json", 0, len(listed))), bib_name: papers_bib(lines("paper", 0, len(listed)))}
+
+    def _feed(self, store: Any, listed: list[Listed]) -> str:
+        """The Atom feed of the newest papers (their whole records read from the store)."""
+        dated = sorted((item for item in listed if item.date or item.year), key=lambda item: (item.date or f"{item.year}-01-01", item.slug), reverse=True)
+        newest = [item.slug for item in dated[:FEED_ENTRIES]]
+        papers = store.get_many(newest)
+        return atom_feed([papers[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
+
+
+def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
+    members = index.get(key)
+    if members is not None:
+        members.discard(value)
+        if not members:
+            del index[key]
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> Markup:
@@ -400,6 +548,11 @@ def _page(template: str, meta: dict[str, object], **context: object) -> str:
 def _html_page(template: str, meta: dict[str, object], **context: object) -> str:
     """A page whose body is pre-rendered HTML (`body: html`), which MkDocs passes through."""
     return front_matter({**meta, "body": "html"}) + _HTML.get_template(template).render(**context)
+
+
+def _html_block(template: str, **context: object) -> Markup:
+    """Pre-rendered HTML for part of a page."""
+    return Markup(_HTML.get_template(template).render(**context))
 
 
 def first_sentence(text: str, limit: int = 200) -> str:

@@ -216,27 +216,33 @@ def test_evolve_is_dataclasses_replace():
 
 
 @pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
-def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path, in_memory: bool):
-    """After edits, the cache holds what one build of the final seeds stores, but for the
-    term sets that build made only to make papers' vectors for related papers (`document`),
-    which a later build takes whole: entries of removed texts are dropped (found by a scan
-    of the file, or, once everything stored is in memory, without one)."""
+def test_the_cache_stays_bounded(tmp_path: Path, in_memory: bool, monkeypatch: pytest.MonkeyPatch):
+    """An edit asks the cache only for what it changed and keeps the rest, so the cache
+    grows; once it holds state.GROWTH times what the last build from nothing kept, the next
+    build starts from nothing and keeps only what it used: what one build of the final
+    seeds stores (but for the term sets that build made only to make papers' vectors for
+    related papers, `document`, which a later build takes whole)."""
+    from generator import state
+
     project = tmp_path / "project"
     shutil.copytree(SEEDS, project / "seeds")
     shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
     cache = tmp_path / "cache"
-    build(options(project, project / "docs", cache, in_memory))
+    assert build(options(project, project / "docs", cache, in_memory)).full
     for text in NEW_ABSTRACTS[:2]:
         (project / "seeds" / "new.txt").write_text(f"Abstract: {text}\n", "utf-8")  # each replaces the one before
-        build(options(project, project / "docs", cache, in_memory))
+        assert not build(options(project, project / "docs", cache, in_memory)).full
+    grown = entries(cache)
+    monkeypatch.setattr(state, "GROWTH", 1.0)
     (project / "seeds" / "new.txt").unlink()
-    build(options(project, project / "docs", cache, in_memory))
+    assert build(options(project, project / "docs", cache, in_memory)).full
     build(options(project, tmp_path / "fresh-docs", tmp_path / "fresh"))
-
-    def entries(folder: Path) -> set[tuple[str, str]]:
-        with sqlite3.connect(folder / "cache.sqlite3") as db:
-            return set(db.execute("SELECT kind, key FROM results"))
-
     kept, fresh = entries(cache), entries(tmp_path / "fresh")
+    assert len(kept) < len(grown)
     assert kept <= fresh
     assert {entry for entry in fresh if entry[0] != "terms"} <= kept
+
+
+def entries(folder: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(folder / "cache.sqlite3") as db:
+        return set(db.execute("SELECT kind, key FROM results"))
