@@ -168,7 +168,7 @@ def moved_papers(docs: Path, rendering: Any) -> dict[str, str]:
     from .redirects import exported_keys, find_moves
 
     slugs, moved = previous_papers(docs)
-    current = set(rendering.listed)
+    current = set(rendering.column.slugs)
     vanished = slugs - current
     exported = exported_papers(docs, vanished) if vanished else {}
     keys = ((slug, {key_of(key) for key in exported_keys(exported[slug])}) for slug in sorted(exported))
@@ -248,12 +248,10 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         catalog = load_catalog(options.catalog)
         taxonomy = load_taxonomy(options.taxonomy)
         overrides = load_overrides(options.overrides)
-        state = states.load(results, _basis(options)) if not options.force else states.State(basis=_basis(options))
-        if state.empty:
-            state.clustering = Clustering(overrides, tuple(catalog.pins()))
-            state.rendering = Rendering()
-            state.papers = states.PaperStore(results.db, clear=True)
-            results.state = state
+        basis = _basis(options)
+        state = None if options.force else states.load(results, basis)
+        if state is None:
+            state = states.fresh(results, basis, clustering=Clustering(overrides, tuple(catalog.pins())), rendering=Rendering())
         summary.full = state.empty
         changed, added = read_changes(state, seeds)
         summary.files = len(seeds)
@@ -266,7 +264,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         finally:
             stop_encoder()
     with _timed(summary, "metadata"):
-        papers = state.library.update(clusters.removed, clusters.added, catalog, taxonomy, state.papers.get)
+        papers = state.library.update(clusters.removed, clusters.added, catalog, taxonomy, state.papers.__getitem__)
     with _timed(summary, "related"):
         gone = papers.removed - {paper.slug for paper in papers.added}
         related = state.neighbours.update(gone, dict(zip((paper.slug for paper in papers.added), documents(papers.added))))
@@ -275,7 +273,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))
     with _timed(summary, "render"):
         state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy)
-        summary.papers = len(state.rendering.listed)
+        summary.papers = len(state.rendering.column)
         moved = moved_papers(options.docs, state.rendering)
         pages = state.rendering.pages(state.papers, taxonomy, summary.problems, summary.records, summary.files, moved)
     with _timed(summary, "write"):

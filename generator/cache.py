@@ -94,13 +94,15 @@ class Cache:
                 db.execute("CREATE UNIQUE INDEX IF NOT EXISTS results_key ON results (kind, key)")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
                 db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB)")  # see `state`
-                db.execute("CREATE TABLE IF NOT EXISTS papers (slug TEXT PRIMARY KEY, value BLOB)")
+                db.execute("DROP TABLE IF EXISTS papers")
+                db.execute("CREATE TABLE IF NOT EXISTS rows (space TEXT, key TEXT, value BLOB)")  # see `tables`
+                db.execute("CREATE UNIQUE INDEX IF NOT EXISTS rows_key ON rows (space, key)")
                 stored = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
                 if stored is None or stored[0] != code_version():
                     with db:
                         db.execute("DELETE FROM results")
                         db.execute("DELETE FROM state")
-                        db.execute("DELETE FROM papers")
+                        db.execute("DELETE FROM rows")
                         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (code_version(),))
                 return db
             except sqlite3.DatabaseError as error:  # not a database, or damaged: start again

@@ -23,7 +23,8 @@ The first build is the same update from nothing: every group is in the region.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from .dedupe import (MAX_BUCKET, Clusters, Pin, canonical_rank, cluster_groups, 
 from .features import shingles_of
 from .model import Cluster, Link, Problem, Record
 from .overrides import Overrides
+from .tables import Kept, SetTable, Table
 from .text import PhraseIndex, fingerprint
 
 Ref = tuple[str, int]
@@ -62,6 +64,8 @@ class Group:
     phrases: frozenset[str]
     """The duplicates.yml and catalog-id phrases its text holds (fingerprints)."""
     refs: tuple[Ref, ...]
+    content: str
+    """A hash of its records: a group whose key and content are unchanged is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ class PreCluster:
     """Group keys in rank order; the first names the cluster."""
     links: tuple[KeyLink, ...]
     ids: frozenset[str]
+
+
+Final = tuple[tuple[str, ...], tuple[KeyLink, ...]]
+"""A final cluster: its pre-clusters (ids), and the translation links that joined them."""
 
 
 @dataclass(frozen=True)
@@ -101,29 +109,35 @@ def bucket_of(record: Record) -> str:
     return key_of("bare", fingerprint(record.title or ""), record.url or "")
 
 
-@dataclass
+def _words(words: tuple[str, ...]) -> str:
+    """A title bucket as a table key."""
+    return "\x1f".join(words)
+
+
 class Clustering:
-    """The clusters of the last build and the indexes of their groups."""
+    """The clusters of the last build and the indexes of their groups (tables: see
+    `tables`), by what an edit looks groups up by."""
 
-    overrides: Overrides | None = None
-    pins: tuple[Pin, ...] = ()
-    groups: dict[str, Group] = field(default_factory=dict)
-    bands: dict[str, bytes] = field(default_factory=dict)
-    pre: dict[str, PreCluster] = field(default_factory=dict)
-    pre_of: dict[str, str] = field(default_factory=dict)
-    final: dict[str, tuple[tuple[str, ...], tuple[KeyLink, ...]]] = field(default_factory=dict)
-    """Final cluster id -> its pre-clusters and the translation links that joined them."""
-    final_of: dict[str, str] = field(default_factory=dict)
-    by_bucket: dict[str, set[str]] = field(default_factory=dict)
-    by_file: dict[str, set[str]] = field(default_factory=dict)
-    by_id: dict[str, set[str]] = field(default_factory=dict)
-    by_title: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
-    by_revised: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
-    by_phrase: dict[str, set[str]] = field(default_factory=dict)
-    _index: _BandIndex | None = None
+    def __init__(self, overrides: Overrides | None = None, pins: Sequence[Pin] = ()) -> None:
+        self.overrides = overrides
+        self.pins = tuple(pins)
+        self.groups: Table[Group] = Table("group")
+        self.packed: Table[BandIndex] = Table("packed-bands")
+        self.bands = Bands(self.packed)
+        self.pre: Table[PreCluster] = Table("pre")
+        self.pre_of: Table[str] = Table("pre-of")
+        self.final: Table[Final] = Table("final")
+        self.by_bucket, self.by_file, self.by_id = SetTable("by-bucket"), SetTable("by-file"), SetTable("by-id")
+        self.by_title, self.by_revised, self.by_phrase = SetTable("by-title"), SetTable("by-revised"), SetTable("by-phrase")
+        self.count = 0
+        """Groups."""
+        self.foreign = 0
+        """Groups with an abstract not in English."""
+        self.translated = False
+        """The last build matched translations (its final clusters are not its pre-clusters)."""
+        self._curated()
 
-    def __post_init__(self) -> None:
-        self.pins = tuple(self.pins)
+    def _curated(self) -> None:
         rules = self.overrides.rules if self.overrides else ()
         self._phrases = {fingerprint(p) for rule in rules for p in (rule.first, rule.second)} | {phrase for phrase, _, _ in self.pins}
         self._phrases.discard("")
@@ -140,46 +154,53 @@ class Clustering:
                 self._pins_with_id.setdefault(key, set()).add(phrase)
 
     def __getstate__(self) -> dict[str, object]:
-        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")} | {"_index": self._index}
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self.__post_init__()
+        self._curated()
+
+    def tables(self) -> list[Table[Any]]:
+        return [self.groups, self.packed, self.pre, self.pre_of, self.final, self.by_bucket, self.by_file, self.by_id,
+                self.by_title, self.by_revised, self.by_phrase]
 
     # ------------------------------------------------------------ the update
 
     def update(self, files: set[str], added: Sequence[tuple[Ref, Record]], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
         """Take out every record of the seed files in `files` and put in the records `added`
         (with where they are); `load` gives the records at refs of unchanged files."""
-        first_build = not self.groups
-        buckets = {self.groups[key].bucket for name in files for key in self.by_file.get(name, ())}
+        first_build = self.count == 0
+        keys = {key for name in sorted(files) for key in self.by_file.get(name) or ()}
+        buckets = {group.bucket for group in self.groups.get_many(sorted(keys)).values()}
         bucket = {id(record): bucket_of(record) for _, record in added}
         buckets |= set(bucket.values())
-        old = {key: self.groups[key] for name in buckets for key in self.by_bucket.get(name, ())}
+        old = self.groups.get_many(sorted({key for name in buckets for key in self.by_bucket.get(name) or ()}))
         kept = sorted(ref for group in old.values() for ref in group.refs if ref[0] not in files)
         records: dict[Ref, Record] = dict(zip(kept, load(kept)))
         bucket.update({id(record): bucket_of(record) for record in records.values()})
         records |= dict(added)
         new, bands = self._make_groups(records, bucket)
+        same = {key for key, group in new.items() if old.get(key) == group}
+        gone = {key: group for key, group in old.items() if key not in same}
+        fresh = {key: group for key, group in new.items() if key not in same}
         if not first_build:
-            touched = [(key, self.bands[key]) for key in old if key in self.bands] + list(bands.items())
-            before = self._sizes(touched, [*old.values(), *new.values()])
-        for key in old:
+            before = self._sizes(gone, fresh, bands)
+        for key in gone:
             self._remove(key)
-        for group in new.values():
+        for group in fresh.values():
             self._add(group, bands.get(group.key))
-        self._index = None
         if first_build:
-            region = set(self.groups)
+            region = set(new)
         else:
-            seeds = set(new) | self._crossed(*before)
-            for key, group in old.items():
-                if key in self.pre_of:
-                    seeds.update(self.pre[self.pre_of[key]].groups)
+            seeds = set(fresh) | self._crossed(*before)
+            for key, group in gone.items():
+                pre_id = self.pre_of.get(key)
+                if pre_id is not None:
+                    seeds.update(self.pre[pre_id].groups)
                 seeds |= self._class_mates(group)
             region = self._closure(seeds)
-        changed_pre = self._cluster_region(region, records, load)
-        return self._finish(changed_pre, load)
+        removed, made = self._cluster_region(region, set(gone) | set(fresh), records, load, first_build)
+        return self._finish(removed, made, load)
 
     def _make_groups(self, records: dict[Ref, Record], bucket_of_record: dict[int, str]) -> tuple[dict[str, Group], dict[str, bytes]]:
         """The exact-groups of these records (whole buckets; `bucket_of_record` by `id`), and
@@ -208,6 +229,7 @@ class Clustering:
                 revised=frozenset(title_buckets(title)) if has_text else frozenset(),
                 phrases=phrases if has_text else frozenset(),
                 refs=tuple(ref_of[id(r)] for r in part),
+                content=key_of(*(repr(r) for r in part)),
             )
             if has_text:
                 bands[key] = band_keys(signature).tobytes()
@@ -217,56 +239,54 @@ class Clustering:
 
     def _add(self, group: Group, bands: bytes | None) -> None:
         self.groups[group.key] = group
+        self.count += 1
+        self.foreign += group.has_text and group.language != "en"
         if bands is not None:
-            self.bands[group.key] = bands
-        self.by_bucket.setdefault(group.bucket, set()).add(group.key)
+            self.bands.add(group.key, bands)
+        self.by_bucket.add(group.bucket, group.key)
         for name in {ref[0] for ref in group.refs}:
-            self.by_file.setdefault(name, set()).add(group.key)
-        for index, keys in self._indexed(group):
-            index.setdefault(keys, set()).add(group.key)  # type: ignore[attr-defined]
+            self.by_file.add(name, group.key)
+        for index, key in self._indexed(group):
+            index.add(key, group.key)
 
     def _remove(self, key: str) -> None:
         group = self.groups.pop(key)
-        self.bands.pop(key, None)
-        _discard(self.by_bucket, group.bucket, key)
+        assert group is not None
+        self.count -= 1
+        self.foreign -= group.has_text and group.language != "en"
+        self.bands.remove(key)
+        self.by_bucket.discard(group.bucket, key)
         for name in {ref[0] for ref in group.refs}:
-            _discard(self.by_file, name, key)
-        for index, keys in self._indexed(group):
-            _discard(index, keys, key)
+            self.by_file.discard(name, key)
+        for index, entry in self._indexed(group):
+            index.discard(entry, key)
 
-    def _indexed(self, group: Group) -> Iterable[tuple[dict, object]]:  # type: ignore[type-arg]
+    def _indexed(self, group: Group) -> Iterable[tuple[SetTable, str]]:
         yield from ((self.by_id, key) for key in group.ids)
         if len(group.title) >= 3:
-            yield self.by_title, group.title
-        yield from ((self.by_revised, bucket) for bucket in group.revised)
+            yield self.by_title, _words(group.title)
+        yield from ((self.by_revised, _words(bucket)) for bucket in group.revised)
         yield from ((self.by_phrase, phrase) for phrase in group.phrases)
 
-    @property
-    def index(self) -> _BandIndex:
-        if self._index is None:
-            self._index = _BandIndex(self.bands)
-        return self._index
-
-    def _sizes(self, bands: Sequence[tuple[str, bytes]], groups: Sequence[Group]) -> tuple[dict[tuple[int, int], int], dict[tuple[str, ...], int]]:
-        """Sizes, before the update, of the LSH buckets of these bands and of the title
-        buckets of these groups."""
-        index = self.index
-        lsh = {(band, value): 0 for _, data in bands for band, value in enumerate(np.frombuffer(data, np.uint64).tolist())}
-        lsh = {bucket: index.size(*bucket) for bucket in lsh}
-        titles = {bucket: len(self.by_revised.get(bucket, ())) for group in groups for bucket in group.revised}
+    def _sizes(self, gone: dict[str, Group], fresh: dict[str, Group], bands: dict[str, bytes]) -> tuple[dict[tuple[int, int], int], dict[str, int]]:
+        """Sizes, before the update, of the LSH buckets and title buckets the changed groups
+        are in."""
+        values = [self.bands.of(key) for key in gone] + [np.frombuffer(bands[key], np.uint64) for key in fresh if key in bands]
+        lsh = {(band, value): 0 for row in values if row is not None for band, value in enumerate(row.tolist())}
+        lsh = {bucket: self.bands.size(*bucket) for bucket in lsh}
+        titles = {_words(bucket): len(self.by_revised.get(_words(bucket)) or ()) for group in [*gone.values(), *fresh.values()] for bucket in group.revised}
         return lsh, titles
 
-    def _crossed(self, lsh: dict[tuple[int, int], int], titles: dict[tuple[str, ...], int]) -> set[str]:
+    def _crossed(self, lsh: dict[tuple[int, int], int], titles: dict[str, int]) -> set[str]:
         """Groups of the buckets whose size crossed MAX_BUCKET in the update: pairs in them
         stopped or started being candidates."""
         seeds: set[str] = set()
-        index = self.index
         for (band, value), size in lsh.items():
-            now = index.size(band, value)
+            now = self.bands.size(band, value)
             if (size <= MAX_BUCKET) != (now <= MAX_BUCKET) and now:
-                seeds |= index.members(band, value)
+                seeds |= self.bands.members(band, value)
         for bucket, size in titles.items():
-            now = len(self.by_revised.get(bucket, ()))
+            now = len(self.by_revised.get(bucket) or ())
             if (size <= MAX_BUCKET) != (now <= MAX_BUCKET) and now:
                 seeds |= self.by_revised[bucket]
         return seeds
@@ -276,94 +296,99 @@ class Clustering:
         id): links among them depend on how many there are, not only on each pair."""
         mates: set[str] = set()
         for key in group.ids:
-            mates |= self.by_id.get(key, set())
+            mates |= self.by_id.get(key) or set()
             for phrase in self._pins_with_id.get(key, ()):
-                mates |= self.by_phrase.get(phrase, set())
+                mates |= self.by_phrase.get(phrase) or set()
         if len(group.title) >= 3:
-            mates |= self.by_title.get(group.title, set())
+            mates |= self.by_title.get(_words(group.title)) or set()
         for phrase in group.phrases:
-            mates |= self.by_phrase.get(phrase, set())
+            mates |= self.by_phrase.get(phrase) or set()
             for other in self._phrase_mates.get(phrase, ()):
-                mates |= self.by_phrase.get(other, set())
+                mates |= self.by_phrase.get(other) or set()
             for key in self._pin_ids.get(phrase, ()):
-                mates |= self.by_id.get(key, set())
+                mates |= self.by_id.get(key) or set()
         return mates
 
-    def _partners(self, key: str) -> set[str]:
-        group = self.groups[key]
+    def _partners(self, group: Group) -> set[str]:
         mates = self._class_mates(group)
-        if key in self.pre_of:
-            mates.update(self.pre[self.pre_of[key]].groups)
-        if group.has_text:
-            mates |= self.index.mates(np.frombuffer(self.bands[key], np.uint64))
+        pre_id = self.pre_of.get(group.key)
+        if pre_id is not None:
+            mates.update(self.pre[pre_id].groups)
+        found = self.bands.of(group.key)
+        if found is not None:
+            mates |= self.bands.mates(found)
         for bucket in group.revised:
-            if len(self.by_revised[bucket]) <= MAX_BUCKET:
-                mates |= self.by_revised[bucket]
+            members = self.by_revised[_words(bucket)]
+            if len(members) <= MAX_BUCKET:
+                mates |= members
         return mates
 
     def _closure(self, seeds: set[str]) -> set[str]:
         region: set[str] = set()
-        queue = sorted(seeds)
+        queue = set(seeds)
         while queue:
-            key = queue.pop()
-            if key in region or key not in self.groups:
-                continue
-            region.add(key)
-            queue.extend(self._partners(key) - region)
+            found = self.groups.get_many(sorted(queue - region))
+            region |= found.keys()
+            queue = set()
+            for group in found.values():
+                queue |= self._partners(group)
+            queue -= region
         return region
 
     # ------------------------------------------------------------ clustering
 
-    def _cluster_region(self, region: set[str], records: dict[Ref, Record], load: Callable[[Sequence[Ref]], list[Record]]) -> set[str]:
-        """Cluster the region's groups again; returns the ids of its new pre-clusters."""
-        for pre_id in {self.pre_of[key] for key in region if key in self.pre_of}:
-            for key in self.pre.pop(pre_id).groups:
-                self.pre_of.pop(key, None)
-        for key in list(self.pre_of):
-            if key not in self.groups:  # a group the update removed
-                pre_id = self.pre_of.pop(key)
-                self.pre.pop(pre_id, None)
-        keys = sorted(region, key=lambda key: self.groups[key].rank)  # type: ignore[arg-type, return-value]
-        groups = self._records(keys, records, load)
-        texts, languages, ids = self._features(keys, groups)
-        candidates = self._candidates(keys)
-        sizes = {bucket: len(members) for bucket, members in self.by_revised.items()}
-        clusters, used, _ = cluster_groups(groups, texts, languages, ids, self.overrides, self.pins, candidates, sizes.__getitem__)
-        made = set()
+    def _cluster_region(self, region: set[str], changed: set[str], records: dict[Ref, Record],
+                        load: Callable[[Sequence[Ref]], list[Record]], first_build: bool) -> tuple[set[str], set[str]]:
+        """Cluster the region's groups again. Returns the ids of the pre-clusters that are
+        gone or changed, and of those made anew (a pre-cluster made again the same, of
+        unchanged groups, is neither)."""
+        olds = {pre_id for pre_id in (self.pre_of.get(key) for key in sorted(region | changed)) if pre_id is not None}
+        before = self.pre.get_many(sorted(olds))
+        for pre_id, pre in before.items():
+            self.pre.pop(pre_id)
+            for key in pre.groups:
+                self.pre_of.pop(key)
+        found = self.groups.get_many(sorted(region))
+        keys = sorted(region, key=lambda key: found[key].rank)  # type: ignore[arg-type, return-value]
+        groups = self._records(keys, records, load, found)
+        texts = _texts(groups)
+        candidates = self.bands.pairs({key: i for i, key in enumerate(keys)}) if first_build else self._candidates(keys)
+        sizes = (lambda bucket: len(self.by_revised.get(_words(bucket)) or ()))
+        clusters, used, _ = cluster_groups(groups, texts, [found[k].language for k in keys], [found[k].ids for k in keys],
+                                           self.overrides, self.pins, candidates, sizes)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:  # a used link joins two groups of one cluster
             links_of.setdefault(clusters.find(l.a), []).append((keys[l.a], keys[l.b], l.kind, l.score, l.reason))
+        now, made = set(), set()
         for members in clusters.groups():
             root = clusters.find(members[0])
             pre = PreCluster(tuple(keys[i] for i in members), tuple(links_of.get(root, ())), clusters.ids[root])
-            self.pre[pre.groups[0]] = pre
+            pre_id = pre.groups[0]
+            self.pre[pre_id] = pre
             for key in pre.groups:
-                self.pre_of[key] = pre.groups[0]
-            made.add(pre.groups[0])
-        return made
+                self.pre_of[key] = pre_id
+            now.add(pre_id)
+            if before.get(pre_id) != pre or changed.intersection(pre.groups):
+                made.add(pre_id)
+        return set(before) - (now - made), made
 
-    def _records(self, keys: Sequence[str], records: dict[Ref, Record], load: Callable[[Sequence[Ref]], list[Record]]) -> list[list[Record]]:
-        missing = sorted({ref for key in keys for ref in self.groups[key].refs if ref not in records})
+    def _records(self, keys: Sequence[str], records: dict[Ref, Record], load: Callable[[Sequence[Ref]], list[Record]],
+                 groups: dict[str, Group] | None = None) -> list[list[Record]]:
+        groups = groups or self.groups.get_many(keys)
+        missing = sorted({ref for key in keys for ref in groups[key].refs if ref not in records})
         records.update(zip(missing, load(missing)))
-        return [[records[ref] for ref in self.groups[key].refs] for key in keys]
-
-    def _features(self, keys: Sequence[str], groups: Sequence[Sequence[Record]]) -> tuple[list[np.ndarray], list[str], list[frozenset[str]]]:
-        empty = np.zeros(0, dtype=np.uint64)
-        shingles = shingles_of([group[0].abstract for group in groups])
-        texts = [found if group[0].abstract else empty for (found, _), group in zip(shingles, groups)]
-        return texts, [self.groups[key].language for key in keys], [self.groups[key].ids for key in keys]
+        return [[records[ref] for ref in groups[key].refs] for key in keys]
 
     def _candidates(self, keys: Sequence[str]) -> list[tuple[int, int]]:
         """LSH candidate pairs among `keys` (indices a < b), by buckets of the whole list."""
         position = {key: index for index, key in enumerate(keys)}
-        if len(position) == len(self.bands) and all(key in position for key in self.bands):
-            return self.index.pairs(position)
         pairs = set()
         for key in keys:
-            if key not in self.bands:
+            found = self.bands.of(key)
+            if found is None:
                 continue
             a = position[key]
-            for mate in self.index.mates(np.frombuffer(self.bands[key], np.uint64)):
+            for mate in self.bands.mates(found):
                 b = position.get(mate)
                 if b is not None and b != a:
                     pairs.add((min(a, b), max(a, b)))
@@ -371,64 +396,75 @@ class Clustering:
 
     # ------------------------------------------------------------ translations and final clusters
 
-    def _finish(self, changed_pre: set[str], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
+    def _finish(self, removed: set[str], made: set[str], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
         """Final clusters: pre-clusters, joined by translation links when there are foreign
         abstracts. Returns those that changed."""
-        foreign = any(group.has_text and group.language != "en" for group in self.groups.values())
-        old_final = self.final
-        if foreign or any(links for _, links in old_final.values()):
-            finals = self._translated(load)
-        else:
-            finals = {pre_id: ((pre_id,), ()) for pre_id in self.pre}
-        kept = {final_id for final_id, value in finals.items() if old_final.get(final_id) == value and not set(value[0]) & changed_pre}
-        self.final = finals
-        self.final_of = {pre_id: final_id for final_id, (pres, _) in finals.items() for pre_id in pres}
-        made = sorted(final_id for final_id in finals if final_id not in kept)
-        added = dict(zip(made, self._clusters([finals[final_id] for final_id in made], load)))
-        return ClusterChanges(frozenset(set(old_final) - kept), added, tuple(self._problems()))
+        if self.foreign or self.translated:
+            return self._translated(made, load)
+        self.translated = False
+        for pre_id in removed:
+            self.final.pop(pre_id)
+        finals = {pre_id: ((pre_id,), ()) for pre_id in sorted(made)}
+        for pre_id, final in finals.items():
+            self.final[pre_id] = final  # type: ignore[assignment]
+        added = dict(zip(finals, self._clusters(list(finals.values()), load)))
+        return ClusterChanges(frozenset(removed), added, tuple(self._problems()))
 
-    def _translated(self, load: Callable[[Sequence[Ref]], list[Record]]) -> dict[str, tuple[tuple[str, ...], tuple[KeyLink, ...]]]:
-        """Pre-clusters joined by translation links, found over every group."""
+    def _translated(self, made: set[str], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
+        """Pre-clusters joined by translation links, found over every group; the final
+        clusters that changed."""
         from .translations import find_translations
 
-        keys = sorted(self.groups, key=lambda key: self.groups[key].rank)  # type: ignore[arg-type, return-value]
+        every = dict(self.groups.items())
+        keys = sorted(every, key=lambda key: every[key].rank)  # type: ignore[arg-type, return-value]
         position = {key: index for index, key in enumerate(keys)}
-        groups = self._records(keys, {}, load)
-        texts, languages, ids = self._features(keys, groups)
-        pres = sorted(self.pre, key=lambda pre_id: position[pre_id])
-        members = [[position[key] for key in self.pre[pre_id].groups] for pre_id in pres]
-        clusters = Clusters(len(keys), ids)
-        for pre_id, indices in zip(pres, members):
+        groups = self._records(keys, {}, load, every)
+        texts = _texts(groups)
+        pres = dict(self.pre.items())
+        clusters = Clusters(len(keys), [every[key].ids for key in keys])
+        for pre in pres.values():
+            indices = [position[key] for key in pre.groups]
             for index in indices[1:]:
                 clusters.union(indices[0], index)
-            clusters.add_ids(indices[0], self.pre[pre_id].ids)
-        forced, apart, _ = self.overrides.resolve(groups) if self.overrides else ([], set(), [])
-        used = dedupe.merge(clusters, find_translations(groups, clusters.groups(), apart), texts, languages, apart)
+            clusters.add_ids(indices[0], pre.ids)
+        _, apart, _ = self.overrides.resolve(groups) if self.overrides else ([], set(), [])
+        used = dedupe.merge(clusters, find_translations(groups, clusters.groups(), apart), texts, [every[k].language for k in keys], apart)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:
             links_of.setdefault(clusters.find(l.a), []).append((keys[l.a], keys[l.b], l.kind, l.score, l.reason))
-        finals: dict[str, tuple[tuple[str, ...], tuple[KeyLink, ...]]] = {}
+        pre_of = {key: pre_id for pre_id, pre in pres.items() for key in pre.groups}
+        finals: dict[str, Final] = {}
         for indices in clusters.groups():
-            joined = tuple(sorted({self.pre_of[keys[i]] for i in indices}, key=lambda pre_id: position[pre_id]))
+            joined = tuple(sorted({pre_of[keys[i]] for i in indices}, key=lambda pre_id: position[pre_id]))
             finals[keys[indices[0]]] = (joined, tuple(links_of.get(clusters.find(indices[0]), ())))
-        return finals
+        old = dict(self.final.items())
+        kept = {final_id for final_id, value in finals.items() if old.get(final_id) == value and not set(value[0]) & made}
+        for final_id in set(old) - kept:
+            self.final.pop(final_id)
+        changed = sorted(final_id for final_id in finals if final_id not in kept)
+        for final_id in changed:
+            self.final[final_id] = finals[final_id]
+        self.translated = bool(self.foreign)
+        added = dict(zip(changed, self._clusters([finals[final_id] for final_id in changed], load)))
+        return ClusterChanges(frozenset(set(old) - kept), added, tuple(self._problems()))
 
-    def _clusters(self, finals: Sequence[tuple[Sequence[str], Sequence[KeyLink]]], load: Callable[[Sequence[Ref]], list[Record]]) -> list[Cluster]:
+    def _clusters(self, finals: Sequence[Final], load: Callable[[Sequence[Ref]], list[Record]]) -> list[Cluster]:
         """The Cluster (members ordered, with their evidence) of each final cluster."""
-        each = [sorted((key for pre_id in pres for key in self.pre[pre_id].groups), key=lambda key: self.groups[key].rank)  # type: ignore[arg-type, return-value]
-                for pres, _ in finals]
+        pres = self.pre.get_many(sorted({pre_id for ids, _ in finals for pre_id in ids}))
+        found = self.groups.get_many(sorted({key for pre in pres.values() for key in pre.groups}))
+        each = [sorted((key for pre_id in ids for key in pres[pre_id].groups), key=lambda key: found[key].rank)  # type: ignore[arg-type, return-value]
+                for ids, _ in finals]
         flat = [key for keys in each for key in keys]
-        groups = self._records(flat, {}, load)
-        texts, _, _ = self._features(flat, groups)
+        groups = self._records(flat, {}, load, found)
+        texts = _texts(groups)
         result, start = [], 0
-        for keys, (pres, translation) in zip(each, finals):
+        for keys, (ids, translation) in zip(each, finals):
             position = {key: index for index, key in enumerate(keys)}
-            links = [Link(position[a], position[b], kind, score, reason)
-                     for pre_id in pres for a, b, kind, score, reason in self.pre[pre_id].links]
+            links = [Link(position[a], position[b], kind, score, reason) for pre_id in ids for a, b, kind, score, reason in pres[pre_id].links]
             links += [Link(position[a], position[b], kind, score, reason) for a, b, kind, score, reason in translation]
-            ids = frozenset().union(*(self.pre[pre_id].ids for pre_id in pres))
             end = start + len(keys)
-            result.append(order_members(groups[start:end], list(range(len(keys))), links, texts[start:end], ids))
+            result.append(order_members(groups[start:end], list(range(len(keys))), links, texts[start:end],
+                                        frozenset().union(*(pres[pre_id].ids for pre_id in ids))))
             start = end
         return result
 
@@ -441,8 +477,15 @@ class Clustering:
                 if not self.by_phrase.get(fingerprint(phrase))]
 
     def clusters(self, load: Callable[[Sequence[Ref]], list[Record]]) -> list[Cluster]:
-        """Every final cluster, made from scratch (for tests and from-scratch callers)."""
-        return self._clusters([self.final[final_id] for final_id in sorted(self.final)], load)
+        """Every final cluster, made from scratch (for tests)."""
+        finals = dict(self.final.items())
+        return self._clusters([finals[final_id] for final_id in sorted(finals)], load)
+
+
+def _texts(groups: Sequence[Sequence[Record]]) -> list[np.ndarray]:
+    """Each group's shingles (none without an abstract)."""
+    empty = np.zeros(0, dtype=np.uint64)
+    return [found if group[0].abstract else empty for (found, _), group in zip(shingles_of([group[0].abstract for group in groups]), groups)]
 
 
 def _phrase_holders(phrases: Iterable[str], texts: Sequence[str]) -> list[frozenset[str]]:
@@ -455,55 +498,109 @@ def _phrase_holders(phrases: Iterable[str], texts: Sequence[str]) -> list[frozen
     return [frozenset(found) for found in held]
 
 
-def _discard(index: dict, key: object, value: str) -> None:  # type: ignore[type-arg]
-    members = index.get(key)
-    if members is not None:
-        members.discard(value)
-        if not members:
-            del index[key]
+BandIndex = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
+"""(group keys, their bands, each band's rows in key order, each band's keys so sorted)."""
 
 
-class _BandIndex:
-    """The LSH bands of every group with text, sorted per band for lookups."""
+def _band_index(keys: list[str], matrix: np.ndarray) -> BandIndex:
+    order = np.argsort(matrix, axis=0, kind="stable")
+    return keys, matrix, order, np.take_along_axis(matrix, order, axis=0)
 
-    def __init__(self, bands: dict[str, bytes]) -> None:
-        self.keys = list(bands)
-        matrix = np.frombuffer(b"".join(bands.values()), np.uint64).reshape(len(self.keys), BANDS_OF) if bands else np.zeros((0, BANDS_OF), np.uint64)
-        self.order = np.argsort(matrix, axis=0, kind="stable")
-        self.sorted = np.take_along_axis(matrix, self.order, axis=0)
+
+class Bands:
+    """The LSH bands of every group with text, one 64-bit key a band, sorted by each band's
+    key for lookups: arrays kept in a table row of their own (`tables.Kept`), and the
+    groups added and taken out since they were sorted."""
+
+    def __init__(self, table: Table[BandIndex] | None = None) -> None:
+        self._kept = Kept(table if table is not None else Table("bands"), "bands", _band_index([], np.zeros((0, BANDS_OF), np.uint64)))
+        self._gone: set[str] = set()
+        self._new: dict[str, np.ndarray] = {}
+        self._row: dict[str, int] | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        if len(self._gone) + len(self._new) > max(256, len(self.base[0]) // 20):
+            self.fold()
+        return {"_kept": self._kept, "_gone": self._gone, "_new": self._new}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._row = None
+
+    @property
+    def base(self) -> BandIndex:
+        return self._kept.value
+
+    @property
+    def row(self) -> dict[str, int]:
+        if self._row is None:
+            self._row = {key: i for i, key in enumerate(self.base[0])}
+        return self._row
+
+    def fold(self) -> None:
+        """Sort the groups added since the last sort in with the others."""
+        if not self._gone and not self._new:
+            return
+        keys, matrix, _, _ = self.base
+        kept = [i for i, key in enumerate(keys) if key not in self._gone]
+        self._kept.replace(_band_index([keys[i] for i in kept] + list(self._new),
+                                       np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF)])))
+        self._gone, self._new, self._row = set(), {}, None
+
+    def of(self, key: str) -> np.ndarray | None:
+        if key in self._new:
+            return self._new[key]
+        if key in self._gone or key not in self.row:
+            return None
+        return self.base[1][self.row[key]]
+
+    def add(self, key: str, bands: bytes) -> None:
+        self._new[key] = np.frombuffer(bands, np.uint64)
+        if key in self.row:
+            self._gone.add(key)  # the sorted row is the old one
+
+    def remove(self, key: str) -> None:
+        self._new.pop(key, None)
+        if key in self.row:
+            self._gone.add(key)
 
     def _range(self, band: int, value: int) -> tuple[int, int]:
-        column = self.sorted[:, band]
+        column = self.base[3][:, band]
         target = np.uint64(value)
         return int(np.searchsorted(column, target, "left")), int(np.searchsorted(column, target, "right"))
 
+    def members(self, band: int, value: int) -> set[str]:
+        keys, _, order, _ = self.base
+        start, end = self._range(band, value)
+        found = {keys[i] for i in order[start:end, band].tolist()} - self._gone
+        return found | {key for key, bands in self._new.items() if int(bands[band]) == value}
+
     def size(self, band: int, value: int) -> int:
         start, end = self._range(band, value)
-        return end - start
-
-    def members(self, band: int, value: int) -> set[str]:
-        start, end = self._range(band, value)
-        return {self.keys[i] for i in self.order[start:end, band].tolist()}
+        gone = sum(1 for key in self._gone if int(self.base[1][self.row[key], band]) == value)
+        return end - start - gone + sum(1 for bands in self._new.values() if int(bands[band]) == value)
 
     def mates(self, bands: np.ndarray) -> set[str]:
         """Groups sharing a bucket of at most MAX_BUCKET groups with these bands."""
         found: set[str] = set()
         for band, value in enumerate(bands.tolist()):
-            start, end = self._range(band, value)
-            if 1 < end - start <= MAX_BUCKET:
-                found.update(self.keys[i] for i in self.order[start:end, band].tolist())
+            if 1 < self.size(band, value) <= MAX_BUCKET:
+                found |= self.members(band, value)
         return found
 
     def pairs(self, position: dict[str, int]) -> list[tuple[int, int]]:
-        """Every candidate pair (indices in `position`, a < b): all groups are asked for."""
-        where = np.array([position[key] for key in self.keys], dtype=np.int64)
+        """Every candidate pair (indices in `position`, a < b), when all groups are asked for."""
+        self.fold()
+        keys, _, order, ordered = self.base
+        where = np.array([position[key] for key in keys], dtype=np.int64)
         pairs: set[tuple[int, int]] = set()
         for band in range(BANDS_OF):
-            column = self.sorted[:, band]
+            column = ordered[:, band]
             starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
             ends = np.r_[starts[1:], len(column)]
             sizes = ends - starts
-            for start, end in zip(starts[(sizes > 1) & (sizes <= MAX_BUCKET)].tolist(), ends[(sizes > 1) & (sizes <= MAX_BUCKET)].tolist()):
-                members = sorted(where[self.order[start:end, band]].tolist())
+            chosen = (sizes > 1) & (sizes <= MAX_BUCKET)
+            for start, end in zip(starts[chosen].tolist(), ends[chosen].tolist()):
+                members = sorted(where[order[start:end, band]].tolist())
                 pairs.update((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
         return sorted(pairs)

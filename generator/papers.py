@@ -6,7 +6,8 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from slugify import slugify
 
@@ -14,6 +15,7 @@ from . import cache
 from .catalog import Catalog, Entry
 from .model import Cluster, Paper, Problem, Record, evolve
 from .text import PhraseIndex, fingerprint, latex_to_text
+from .tables import SetTable, Table
 from .topics import Taxonomy
 
 SLUG_WORDS_MAX = 60
@@ -173,22 +175,28 @@ class PaperChanges:
     """Warnings about catalog entries, for the whole list."""
 
 
-@dataclass
 class Library:
     """Papers kept between builds: which cluster is which paper, and which catalog entries
-    find which cluster. An update makes again the papers of changed clusters, and of the
-    clusters whose catalog entry or slug the change moves; the rest stay as they are."""
+    find which cluster (tables: see `tables`). An update makes again the papers of changed
+    clusters, and of the clusters whose catalog entry or slug the change moves; the rest
+    stay as they are."""
 
-    slug_of: dict[str, str] = field(default_factory=dict)
-    """Cluster id -> its paper's slug."""
-    base_of: dict[str, str] = field(default_factory=dict)
-    """Cluster id -> its slug before papers that share one are told apart (`_assign_slugs`)."""
-    by_base: dict[str, set[str]] = field(default_factory=dict)
-    hits_of: dict[str, tuple[frozenset[int], frozenset[int]]] = field(default_factory=dict)
-    """Cluster id -> the catalog entries (by index) whose phrase its text holds, and those
-    whose arXiv id or DOI it has."""
-    assigned: dict[str, int] = field(default_factory=dict)
-    """Cluster id -> the catalog entry that describes it."""
+    def __init__(self) -> None:
+        self.slug_of: Table[str] = Table("slug-of")
+        """Cluster id -> its paper's slug."""
+        self.base_of: Table[str] = Table("base-of")
+        """Cluster id -> its slug before papers that share one are told apart (`_assign_slugs`)."""
+        self.by_base = SetTable("by-base")
+        self.hits_of: Table[tuple[frozenset[int], frozenset[int]]] = Table("hits-of")
+        """Cluster id -> the catalog entries (by index) whose phrase its text holds, and those
+        whose arXiv id or DOI it has (only clusters some entry finds)."""
+        self.holders: tuple[dict[int, set[str]], dict[int, set[str]]] = ({}, {})
+        """The same by entry: entry -> clusters by phrase, and by id."""
+        self.assigned: dict[str, int] = {}
+        """Cluster id -> the catalog entry that describes it."""
+
+    def tables(self) -> list[Table[Any]]:
+        return [self.slug_of, self.base_of, self.by_base, self.hits_of]
 
     def update(self, removed: Iterable[str], added: Mapping[str, Cluster], catalog: Catalog, taxonomy: Taxonomy,
                stored: Callable[[str], Paper]) -> PaperChanges:
@@ -197,63 +205,67 @@ class Library:
         from .topics import assign_topics
 
         gone: set[str] = set()
-        for cluster_id in removed:
-            gone.add(self.slug_of.pop(cluster_id))
-            self.hits_of.pop(cluster_id)
+        for cluster_id in sorted(removed):
+            gone.add(self.slug_of.pop(cluster_id))  # type: ignore[arg-type]
+            self._unhit(cluster_id)
             self._unbase(cluster_id)
         clusters = dict(added)
-        self.hits_of.update(_hits(catalog, clusters))
-        assigned, problems = self._assign(catalog)
+        for cluster_id, hits in _hits(catalog, clusters).items():
+            self._unhit(cluster_id)
+            if hits[0] or hits[1]:
+                self.hits_of[cluster_id] = hits
+                for holders, entries in zip(self.holders, hits):
+                    for entry in entries:
+                        holders.setdefault(entry, set()).add(cluster_id)
+        hits = {index: sorted(self.holders[0].get(index) or self.holders[1].get(index) or ()) for index in range(len(catalog.entries))}
+        assigned, problems = catalog.decide(hits)
         for cluster_id in sorted(assigned.keys() | self.assigned.keys()):
-            if assigned.get(cluster_id) != self.assigned.get(cluster_id) and cluster_id in self.slug_of and cluster_id not in clusters:
-                clusters[cluster_id] = stored(self.slug_of[cluster_id]).cluster  # its catalog entry changed
+            if assigned.get(cluster_id) != self.assigned.get(cluster_id) and cluster_id not in clusters:
+                slug = self.slug_of.get(cluster_id)
+                if slug is not None:
+                    clusters[cluster_id] = stored(slug).cluster  # its catalog entry changed
         self.assigned = assigned
         order = sorted(clusters)
         made = {cluster_id: _make_paper(clusters[cluster_id], catalog.entries[assigned[cluster_id]] if cluster_id in assigned else None)
                 for cluster_id in order}
-        touched = {self.base_of[cluster_id] for cluster_id in order if cluster_id in self.base_of}
+        touched = {base for base in (self.base_of.get(cluster_id) for cluster_id in order) if base is not None}
         for cluster_id in order:
             self._unbase(cluster_id)
         for cluster_id, base in zip(order, _base_slugs([made[cluster_id] for cluster_id in order])):
             self.base_of[cluster_id] = base
-            self.by_base.setdefault(base, set()).add(cluster_id)
+            self.by_base.add(base, cluster_id)
             touched.add(base)
         # Papers that share a base slug are told apart by their canonical records (see
         # `_assign_slugs`): when a paper joins or leaves a base slug, its other papers may
         # be named again.
-        renamed = {cluster_id: stored(self.slug_of[cluster_id]) for base in sorted(touched & self.by_base.keys())
-                   for cluster_id in sorted(self.by_base[base]) if cluster_id not in made}
+        renamed = {cluster_id: stored(self.slug_of[cluster_id]) for base in sorted(touched)
+                   for cluster_id in sorted(self.by_base.get(base) or ()) if cluster_id not in made}
         fresh: dict[str, Paper] = {}
         for cluster_id, paper in [*made.items(), *renamed.items()]:
             base = self.base_of[cluster_id]
             slug = base if len(self.by_base[base]) == 1 else _joined(base[: -SLUG_HASH_CHARS - 1], f"{identity(paper)}@{paper.cluster.canonical.source}")
             if cluster_id in renamed and slug == paper.slug:
                 continue
-            if cluster_id in self.slug_of:
-                gone.add(self.slug_of[cluster_id])
+            previous = self.slug_of.get(cluster_id)
+            if previous is not None:
+                gone.add(previous)
             self.slug_of[cluster_id] = slug
             fresh[cluster_id] = evolve(paper, slug=slug)
         result = assign_topics([fresh[cluster_id] for cluster_id in made], taxonomy) + [fresh[c] for c in renamed if c in fresh]
         return PaperChanges(frozenset(gone), tuple(sorted(result, key=lambda paper: paper.slug)), tuple(problems))
 
-    def _unbase(self, cluster_id: str) -> None:
-        base = self.base_of.pop(cluster_id, None)
-        if base is not None:
-            self.by_base[base].discard(cluster_id)
-            if not self.by_base[base]:
-                del self.by_base[base]
+    def _unhit(self, cluster_id: str) -> None:
+        hits = self.hits_of.pop(cluster_id)
+        for holders, entries in zip(self.holders, hits or ()):
+            for entry in entries:
+                holders[entry].discard(cluster_id)
+                if not holders[entry]:
+                    del holders[entry]
 
-    def _assign(self, catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
-        """Which entry describes which cluster, and warnings (as `Catalog.assign`)."""
-        phrase_holders: dict[int, list[str]] = {}
-        id_holders: dict[int, list[str]] = {}
-        for cluster_id, (by_phrase, by_id) in self.hits_of.items():
-            for entry in by_phrase:
-                phrase_holders.setdefault(entry, []).append(cluster_id)
-            for entry in by_id:
-                id_holders.setdefault(entry, []).append(cluster_id)
-        hits = {index: phrase_holders.get(index) or id_holders.get(index, []) for index in range(len(catalog.entries))}
-        return catalog.decide(hits)
+    def _unbase(self, cluster_id: str) -> None:
+        base = self.base_of.pop(cluster_id)
+        if base is not None:
+            self.by_base.discard(base, cluster_id)
 
 
 def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:

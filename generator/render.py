@@ -10,6 +10,7 @@ that themes print (the title) are HTML-escaped too.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import html
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import arxiv, cache
 from .cache import key_of
@@ -34,6 +35,7 @@ from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_bas
                       numbered, paper_json, papers_bib, papers_json, source_record)
 from .model import Paper, Problem, evolve, group_problems
 from .redirects import paper_keys
+from .tables import SetTable, Table
 from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
@@ -280,55 +282,124 @@ def render_paper(paper: Paper, taxonomy: Taxonomy, key: str) -> str:
 
 @dataclass(frozen=True)
 class Listed:
-    """What the index pages and exports show of a paper, kept between builds, so that an
-    edit renders again only the papers it changed."""
+    """What the index pages show of a paper, and where it is in them: kept between builds
+    (a row each, see `tables`), so that an edit renders again only the papers it changed."""
 
-    slug: str
     title: str
-    date: str | None
-    year: int | None
     topics: tuple[str, ...]
-    teaser: str | None
-    """The abstract's first sentence (topic pages of small lists); None without an abstract."""
+    sort_date: str
+    """What topic pages sort by (date, else year)."""
+    feed_date: str | None
+    """What the feed sorts by; None for a paper with neither date nor year."""
     derived: bool
     abstractless: bool
-    block: Markup
-    """Its part of the duplicates page; empty for a paper of one record."""
+    duplicated: bool
+    """More than one record: a part of the duplicates page."""
     kinds: tuple[str, ...]
     """How its records but the canonical one were merged."""
     foreign: int
     """Its records not in English."""
-    page: tuple[str, int]
-    """Digest and size of its page."""
-    shown: str
-    """Cache key of its page (kind `paper`: digest, size and BibTeX entry)."""
-    line: tuple[int, str, str]
-    """crc32, digest and cache key (kind `paper-json`) of its papers.json line."""
-    entry: tuple[int, str]
-    """crc32 and digest of its BibTeX entry."""
     cite: str
     """The base of its citation key (`exports.citation_base`)."""
     keys: frozenset[str]
     """Digests of its identity keys (`redirects.paper_keys`), for redirects."""
 
-    @property
-    def sort_date(self) -> str:
-        return self.date or (f"{self.year}" if self.year else "")
+
+class Column:
+    """Papers in slug order, with a few values each in parallel lists: the digests and sizes
+    of their pages, and what the exports need to cut and cache their blocks."""
+
+    FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
+
+    def __init__(self) -> None:
+        self.slugs: list[str] = []
+        self.values: dict[str, list[object]] = {name: [] for name in self.FIELDS}
+
+    def remove(self, slugs: set[str]) -> None:
+        if not slugs:
+            return
+        keep = [i for i, slug in enumerate(self.slugs) if slug not in slugs]
+        self.slugs = [self.slugs[i] for i in keep]
+        self.values = {name: [column[i] for i in keep] for name, column in self.values.items()}
+
+    def insert(self, rows: dict[str, tuple[object, ...]]) -> None:
+        """Put in these papers (by slug), none of which is here."""
+        if not rows:
+            return
+        merged = sorted([*((slug, None) for slug in self.slugs), *((slug, row) for slug, row in rows.items())], key=lambda pair: pair[0])
+        old = {name: iter(column) for name, column in self.values.items()}
+        self.slugs = [slug for slug, _ in merged]
+        columns: dict[str, list[object]] = {name: [] for name in self.FIELDS}
+        for _, row in merged:
+            for n, name in enumerate(self.FIELDS):
+                columns[name].append(next(old[name]) if row is None else row[n])
+        self.values = columns
+
+    def __len__(self) -> int:
+        return len(self.slugs)
 
 
-@dataclass
 class Rendering:
-    """The pages of the last build: every paper as listed, the digests of the other pages,
-    and the indexes an edit needs (citation keys, topics, identity keys)."""
+    """The pages of the last build: what each page shows of each paper, kept so that an edit
+    renders again only the papers it changed and puts the index pages together from the
+    parts of the papers that did not change. Per-paper parts are table rows (see `tables`);
+    the parts of whole pages are rows too, written only in a build that changed them."""
 
-    listed: dict[str, Listed] = field(default_factory=dict)
-    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)
-    """Digest and size of every generated page but the papers'."""
-    cite_keys: dict[str, str] = field(default_factory=dict)
-    by_cite: dict[str, set[str]] = field(default_factory=dict)
-    by_topic: dict[str, set[str]] = field(default_factory=dict)
-    owners: dict[str, set[str]] = field(default_factory=dict)
-    large: bool | None = None
+    PARTS = ("derived", "abstractless", "duplicates", "dated", "column", "kinds", "translations")
+
+    def __init__(self) -> None:
+        self.listed: Table[Listed] = Table("listed")
+        self.cite_of: Table[str] = Table("cite-key")
+        self.by_cite = SetTable("cite-base")
+        self.owners = SetTable("owners")
+        """Identity key digest -> the slugs of the papers that hold it (for redirects)."""
+        self.topics: Table[list[tuple[str, str, str]]] = Table("topic-items")
+        """Topic slug -> its papers' items, (sort date, slug, HTML) ascending."""
+        self.parts: Table[Any] = Table("page-parts")
+        """The parts below, a row each."""
+        self.outputs: dict[str, tuple[str, int]] = {}
+        """Digest and size of every generated page but the papers'."""
+        self.large: bool | None = None
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._texts: dict[str, str] = {}
+        """Pages rendered by this build, for the writer."""
+        self._touched: set[str] = set()
+
+    derived: dict[str, str]
+    """Slug -> item on Needs metadata, for papers whose title was derived..."""
+    abstractless: dict[str, str]
+    """...and for papers without an abstract."""
+    duplicates: dict[str, str]
+    """Slug -> its part of the duplicates page."""
+    dated: list[tuple[str, str]]
+    """(feed date, slug) of every dated paper, ascending."""
+    column: Column
+    kinds: Counter[str]
+    translations: int
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in Rendering.PARTS:
+            raise AttributeError(name)
+        defaults = {"derived": dict, "abstractless": dict, "duplicates": dict, "dated": list, "column": Column, "kinds": Counter, "translations": int}
+        value = self.parts.get(name)
+        value = defaults[name]() if value is None else value
+        self.__dict__[name] = value
+        return value
+
+    def __getstate__(self) -> dict[str, object]:
+        for name in self._touched:
+            self.parts[name] = self.__dict__[name]
+        self._touched = set()
+        return {name: value for name, value in self.__dict__.items() if name not in Rendering.PARTS and not name.startswith("_")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._fresh()
+
+    def tables(self) -> list[Table[Any]]:
+        return [self.listed, self.cite_of, self.by_cite, self.owners, self.topics, self.parts]
 
     def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Any,
                taxonomy: Taxonomy) -> set[str]:
@@ -336,57 +407,74 @@ class Rendering:
         the papers in `related` (slugs) their related papers from `neighbours` again, and
         render what changed. Returns the slugs of the papers rendered again."""
         fresh = {paper.slug: paper for paper in added}
-        titles_before = {slug: self.listed[slug].title for slug in fresh if slug in self.listed}
-        bases = set()
-        for slug in set(removed) | fresh.keys():
-            listed = self.listed.pop(slug, None)
-            if listed is not None:
-                bases.add(listed.cite)
-                _discard(self.by_cite, listed.cite, slug)
-                for topic in listed.topics:
-                    _discard(self.by_topic, topic, slug)
-                for key in listed.keys:
-                    _discard(self.owners, key, slug)
-            if slug not in fresh:
-                store.delete(slug)
-        with_abstracts = not large(len(self.listed) + len(fresh))
-        again = set(fresh) | (related & (self.listed.keys() | fresh.keys()))
+        gone = set(removed) - fresh.keys()
+        out = (set(removed) | fresh.keys()) & set(self.column.slugs)
+        old = self.listed.get_many(sorted(out))
+        titles_before = {slug: old[slug].title for slug in fresh if slug in old}
+        bases = {listed.cite for listed in old.values()}
+        self._take_out(old)
+        for slug in gone:
+            store.pop(slug)
+            self.cite_of.pop(slug)
+        count = len(self.column) + len(fresh)
+        with_abstracts = not large(count)
+        current = set(self.column.slugs) | fresh.keys()
+        again = set(fresh) | (related & current)
         if self.large is not None and self.large == with_abstracts:  # the list crossed exports.LARGE_LIST
-            again |= self.listed.keys()
+            again |= current
         self.large = not with_abstracts
         for slug, paper in fresh.items():
             base = citation_base(paper)
             bases.add(base)
-            self.by_cite.setdefault(base, set()).add(slug)
-        for base in bases:
-            for slug, key in numbered(base, self.by_cite.get(base, ())).items():
-                if self.cite_keys.get(slug) != key:
-                    self.cite_keys[slug] = key
+            self.by_cite.add(base, slug)
+        for base in sorted(bases):
+            for slug, key in numbered(base, self.by_cite.get(base) or ()).items():
+                if self.cite_of.get(slug) != key:
+                    self.cite_of[slug] = key
                     again.add(slug)
-        for slug in set(removed) - fresh.keys():
-            self.cite_keys.pop(slug, None)
         renamed = {slug for slug, title in titles_before.items() if fresh[slug].title != title}
         if renamed:  # papers that list a paper whose title changed under the same slug
-            again |= {slug for slug, ranked in neighbours.lists.items() if any(other in renamed for other, _ in ranked)}
-        again -= set(removed) - fresh.keys()
-        titles = {slug: listed.title for slug, listed in self.listed.items()} | {slug: paper.title for slug, paper in fresh.items()}
+            again |= neighbours.listing(renamed) & current
+        rendered = sorted(again)
+        rest = self.listed.get_many(sorted(again - fresh.keys() - old.keys()))
+        self._take_out(rest)
+        titles = _Titles(self.listed, {slug: item.title for slug, item in rest.items()} | {slug: paper.title for slug, paper in fresh.items()})
         kept = store.get_many(sorted(again - fresh.keys()))
-        papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in sorted(again)]
-        for paper, listed in zip(papers, self._render(papers, taxonomy, with_abstracts)):
-            store.put(paper)
-            self.listed[paper.slug] = listed
-            self.by_cite.setdefault(listed.cite, set()).add(paper.slug)
-            for topic in listed.topics:
-                self.by_topic.setdefault(topic, set()).add(paper.slug)
-            for key in listed.keys:
-                self.owners.setdefault(key, set()).add(paper.slug)
+        papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in rendered]
+        self._put_in(papers, taxonomy, with_abstracts, store)
         return again
 
-    def _render(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool) -> list[Listed]:
-        """Each paper's page and exports (from the cache when their inputs are unchanged),
-        and what the index pages show of it."""
+    def _take_out(self, listed: dict[str, Listed]) -> None:
+        """Take these papers out of the index pages."""
+        for slug, item in listed.items():
+            self.by_cite.discard(item.cite, slug)
+            for key in item.keys:
+                self.owners.discard(key, slug)
+            for topic in item.topics:
+                items = self.topics[topic]
+                del items[bisect.bisect_left(items, (item.sort_date, slug))]
+                if items:
+                    self.topics[topic] = items
+                else:
+                    self.topics.pop(topic)
+            self.derived.pop(slug, None)
+            self.abstractless.pop(slug, None)
+            self.duplicates.pop(slug, None)
+            if item.feed_date is not None:
+                del self.dated[bisect.bisect_left(self.dated, (item.feed_date, slug))]
+            self.kinds.subtract(item.kinds)
+            self.translations -= item.foreign
+            self.listed.pop(slug)
+        self.column.remove(set(listed))
+        self.kinds = +self.kinds
+        if listed:
+            self._touched.update(Rendering.PARTS)
+
+    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any) -> None:
+        """Render each paper's page and exports (from the cache when their inputs are
+        unchanged), and put it into the index pages."""
         names = key_of(taxonomy.topics)
-        keys = [self.cite_keys[paper.slug] for paper in papers]
+        keys = [self.cite_of[paper.slug] for paper in papers]
 
         def outputs(i: int) -> tuple[str, str]:
             return render_paper(papers[i], taxonomy, keys[i]), bibtex(papers[i], keys[i], with_abstract=with_abstracts)
@@ -400,70 +488,97 @@ class Rendering:
         # page shows related papers' scores to 2 places and papers.json to 3: the page is
         # made again only when what it shows changed. Of the page, the cache keeps only its
         # digest and size, which is all the writer needs of a page it wrote before; a page
-        # whose file is gone or changed is rendered again (`page_text`).
+        # whose file is gone or changed is rendered again (`_page_text`).
         bases = [key_of(paper_key(paper), key, names, with_abstracts) for paper, key in zip(papers, keys)]
         shown = [key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2))
                  for base, paper in zip(bases, papers)]
         made = cache.active().compute("paper", shown, lambda missing: parallel_map(outputs, missing, "render", worth_it=len(missing) >= 1000), keep=kept)
         exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
         lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
-        self._texts = {paper.slug: page for paper, (page, _) in zip(papers, made) if isinstance(page, str)}
-        blocks = [_html_block("duplicate.html.j2", paper=paper) if len(paper.cluster.members) > 1 else Markup("") for paper in papers]
-        result = []
-        for paper, (page, entry), line, key, block, shown_key, line_key in zip(papers, made, lines, keys, blocks, shown, exported):
+        teasers = with_abstracts
+        rows = {}
+        for paper, (page, entry), line, shown_key, line_key in zip(papers, made, lines, shown, exported):
+            slug = paper.slug
+            store[slug] = paper
             if isinstance(page, str):
+                self._texts[slug] = page
                 data = page.encode("utf-8")
                 page = (page_digest(data), len(data))
-            result.append(Listed(
-                slug=paper.slug, title=paper.title, date=paper.date, year=paper.year, topics=paper.topics,
-                teaser=first_sentence(paper.abstract) if paper.abstract else None, derived=paper.title_derived,
-                abstractless=not paper.abstract, block=block, kinds=tuple(m.kind for m in paper.cluster.members[1:]),
-                foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"), page=page, shown=shown_key,
-                line=(line_crc(line), key_of(line), line_key), entry=(line_crc(entry), key_of(entry)),
+            rows[slug] = (*page, shown_key, line_crc(line), key_of(line), line_key, line_crc(entry), key_of(entry))
+            title = escape(paper.title)
+            item = Listed(
+                title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
+                feed_date=paper.date or (f"{paper.year}-01-01" if paper.year else None), derived=paper.title_derived,
+                abstractless=not paper.abstract, duplicated=len(paper.cluster.members) > 1,
+                kinds=tuple(m.kind for m in paper.cluster.members[1:]), foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"),
                 cite=citation_base(paper), keys=frozenset(key_of(k) for k in paper_keys(paper)),
-            ))
-        return result
+            )
+            self.listed[slug] = item
+            for key in item.keys:
+                self.owners.add(key, slug)
+            year = f" ({paper.year})" if paper.year else ""
+            teaser = f": {escape(first_sentence(paper.abstract))}" if teasers and paper.abstract else ""
+            line_html = f'<li><a href="../papers/{escape(slug)}.md">{title}</a>{year}{teaser}</li>\n'
+            for topic in paper.topics:
+                items = self.topics.get(topic) or []
+                bisect.insort(items, (item.sort_date, slug, line_html))
+                self.topics[topic] = items
+            listing = f'<li><a href="papers/{escape(slug)}.md">{title}</a></li>\n'
+            if item.derived:
+                self.derived[slug] = listing
+            if item.abstractless:
+                self.abstractless[slug] = listing
+            if item.duplicated:
+                self.duplicates[slug] = _HTML.get_template("duplicate.html.j2").render(paper=paper)
+            if item.feed_date is not None:
+                bisect.insort(self.dated, (item.feed_date, slug))
+            self.kinds.update(item.kinds)
+            self.translations += item.foreign
+        self.column.insert(rows)
+        if rows:
+            self._touched.update(Rendering.PARTS)
 
     def pages(self, store: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
               moved: dict[str, str]) -> dict[str, Page]:
         """Every generated page, by path relative to the docs folder: a `KnownPage` where the
         last build made the same (its text made only if the writer needs it), bytes for
         compressed exports."""
-        order = sorted(self.listed)
-        listed = [self.listed[slug] for slug in order]
-        texts = getattr(self, "_texts", {})
+        column = self.column
+        texts, self._texts = self._texts, {}
         pages: dict[str, Page] = {}
-        for item in listed:
-            text = texts.get(item.slug)
-            pages[f"papers/{item.slug}.md"] = text if text is not None else KnownPage(*item.page, functools.partial(self._page_text, store, taxonomy, item.slug))
-        self._texts = {}
+        for slug, digest, size in zip(column.slugs, column.values["page_digest"], column.values["page_size"]):
+            text = texts.get(slug)
+            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(digest, size, functools.partial(self._page_text, store, taxonomy, slug))  # type: ignore[arg-type]
+        count = len(column)
         made: dict[str, Page] = {}
-        large_list = large(len(listed))
         for topic in taxonomy.topics:
-            members = sorted((self.listed[slug] for slug in self.by_topic.get(topic.slug, ())), key=lambda item: (item.sort_date, item.slug), reverse=True)
-            made[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, papers=members, teasers=not large_list)
-        clusters = [item for item in listed if item.block]
-        kinds = Counter(kind for item in clusters for kind in item.kinds)
+            items = self.topics.get(topic.slug) or []
+            body = Markup("".join(html for _, _, html in reversed(items)))
+            made[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, count=len(items), items=body)
         errors = [p for p in problems if p.severity == "error" and not p.curated]
         warnings = [p for p in problems if p.severity == "warning" and not p.curated]
+        by_topic = {topic.slug: len(self.topics.get(topic.slug) or ()) for topic in taxonomy.topics}
         context = dict(
             records=records,
             files=files,
-            exports=export_names(len(listed)),
-            papers=listed,
+            exports=export_names(count),
+            count=count,
             taxonomy=taxonomy,
-            by_topic={topic.slug: self.by_topic.get(topic.slug, ()) for topic in taxonomy.topics},
-            clusters=clusters,
-            kinds=kinds,
+            by_topic=by_topic,
+            duplicated=len(self.duplicates),
+            blocks=Markup("".join(self.duplicates[slug] for slug in sorted(self.duplicates))),
+            kinds=self.kinds,
             errors=errors,
             warnings=warnings,
             error_runs=group_problems(errors),
             warning_runs=group_problems(warnings),
             curation=[p for p in problems if p.curated],
-            derived=[item for item in listed if item.derived],
-            abstractless=[item for item in listed if item.abstractless],
-            chart=[(topic.name, len(self.by_topic.get(topic.slug, ()))) for topic in taxonomy.topics],
-            translations=sum(item.foreign for item in listed),
+            derived=len(self.derived),
+            derived_items=Markup("".join(self.derived[slug] for slug in sorted(self.derived))),
+            abstractless=len(self.abstractless),
+            abstractless_items=Markup("".join(self.abstractless[slug] for slug in sorted(self.abstractless))),
+            chart=[(topic.name, by_topic[topic.slug]) for topic in taxonomy.topics],
+            translations=self.translations,
         )
         made["index.md"] = _page("home.md.j2", {"title": "Home", **UNSEARCHED}, **context)
         made["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
@@ -472,10 +587,13 @@ class Rendering:
         made["needs-metadata.md"] = _html_page("needs-metadata.html.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
         made["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
         for old, new in moved.items():
-            meta = {"title": html.escape(self.listed[new].title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
-            made[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=self.listed[new].title)
-        made.update(self._exports(store, order, listed))
-        made["feed.xml"] = self._feed(store, listed)
+            title = self.listed[new].title
+            meta = {"title": html.escape(title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
+            made[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=title)
+        made.update(self._exports())
+        newest = [slug for _, slug in reversed(self.dated[-FEED_ENTRIES:])]
+        found = store.get_many(newest)
+        made["feed.xml"] = atom_feed([found[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
         self.outputs = {}
         for relative, page in made.items():
             data = page if isinstance(page, bytes) else page.encode("utf-8")  # type: ignore[union-attr]
@@ -484,41 +602,37 @@ class Rendering:
         return pages
 
     def _page_text(self, store: Any, taxonomy: Taxonomy, slug: str) -> str:
-        return render_paper(store.get(slug), taxonomy, self.cite_keys[slug])
+        return render_paper(store[slug], taxonomy, self.cite_of[slug])
 
-    def _exports(self, store: Any, order: list[str], listed: list[Listed]) -> dict[str, Page]:
+    def _exports(self) -> dict[str, Page]:
         """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
         by blocks, a block made again only when one of its papers changed."""
-        json_name, bib_name = export_names(len(listed))
+        column = self.column
+        json_name, bib_name = export_names(len(column))
 
         def lines(kind: str, start: int, end: int) -> list[str]:
-            found = cache.active().get_many(kind, [item.shown if kind == "paper" else item.line[2] for item in listed[start:end]], use=False)
-            if kind == "paper":
-                return [found[item.shown][1] for item in listed[start:end]]
-            return [found[item.line[2]] for item in listed[start:end]]
+            keys = column.values["shown" if kind == "paper" else "line_key"][start:end]
+            found = cache.active().get_many(kind, keys, use=False)
+            return [found[key][1] if kind == "paper" else found[key] for key in keys]  # type: ignore[index]
 
+        values = column.values
         if json_name.endswith(".gz"):
             return {
-                json_name: compress_blocks([i.line[0] for i in listed], [i.line[1] for i in listed], functools.partial(lines, "paper-json"),
+                json_name: compress_blocks(values["line_crc"], values["line_digest"], functools.partial(lines, "paper-json"),  # type: ignore[arg-type]
                                            *PAPERS_JSON[::2], PAPERS_JSON[1]),
-                bib_name: compress_blocks([i.entry[0] for i in listed], [i.entry[1] for i in listed], functools.partial(lines, "paper"), "", "", "\n"),
+                bib_name: compress_blocks(values["entry_crc"], values["entry_digest"], functools.partial(lines, "paper"), "", "", "\n"),  # type: ignore[arg-type]
             }
-        return {json_name: papers_json(lines("paper-json", 0, len(listed))), bib_name: papers_bib(lines("paper", 0, len(listed)))}
-
-    def _feed(self, store: Any, listed: list[Listed]) -> str:
-        """The Atom feed of the newest papers (their whole records read from the store)."""
-        dated = sorted((item for item in listed if item.date or item.year), key=lambda item: (item.date or f"{item.year}-01-01", item.slug), reverse=True)
-        newest = [item.slug for item in dated[:FEED_ENTRIES]]
-        papers = store.get_many(newest)
-        return atom_feed([papers[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
+        return {json_name: papers_json(lines("paper-json", 0, len(column))), bib_name: papers_bib(lines("paper", 0, len(column)))}
 
 
-def _discard(index: dict[str, set[str]], key: str, value: str) -> None:
-    members = index.get(key)
-    if members is not None:
-        members.discard(value)
-        if not members:
-            del index[key]
+class _Titles:
+    """Paper titles by slug, for related-paper lists: the new ones, else as listed."""
+
+    def __init__(self, listed: Table[Listed], fresh: dict[str, str]) -> None:
+        self.listed, self.fresh = listed, fresh
+
+    def __getitem__(self, slug: str) -> str:
+        return self.fresh[slug] if slug in self.fresh else self.listed[slug].title
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> Markup:

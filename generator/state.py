@@ -5,7 +5,7 @@ A build reads the seed files whose bytes changed, and passes the change down the
 each keeping its own part of the state: `clustering.Clustering` (exact-groups, clusters),
 `papers.Library` (which cluster is which paper, catalog entries), `related.Neighbours`
 (related papers), `render.Rendering` (what the index pages and exports show of each paper);
-every paper itself is a row of its own, read only when an edit needs it (`PaperStore`).
+every paper itself is a row of its own, read only when an edit needs it (`tables.Table`).
 
 The state is valid for the generator's code (the cache's version) and for the curated
 files and site URL it was made with (`basis`); with any other, a build starts from an empty
@@ -27,6 +27,7 @@ from .clustering import Clustering, Ref
 from .model import Paper, Problem, Record
 from .papers import Library
 from .related import Neighbours
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -56,92 +57,64 @@ class State:
     neighbours: Neighbours = field(default_factory=Neighbours)
     rendering: Any = None
     """`render.Rendering` (imported with the stages)."""
-    papers: PaperStore | None = None
+    papers: Table[Paper] = field(default_factory=lambda: Table("paper"))
+    """Every paper of the last build, by slug."""
 
-    PARTS = ("basis", "entries", "files", "clustering", "library", "neighbours", "rendering")
+    PARTS = ("basis", "entries", "files", "clustering", "library", "neighbours", "rendering", "papers")
 
     @property
     def empty(self) -> bool:
         return not self.files
 
+    def tables(self) -> list[Table[Any]]:
+        parts = [self.clustering, self.library, self.neighbours, self.rendering]
+        return [self.papers, *(table for part in parts if hasattr(part, "tables") for table in part.tables())]
+
+    def bind(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
+        for table in self.tables():
+            table.bind(db, clear)
+
     def save(self, db: sqlite3.Connection) -> None:
-        """Write every part (in the caller's transaction)."""
+        """Write every part, and the rows of its tables that changed (in the caller's transaction)."""
         db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
                        ((name, pickle.dumps(getattr(self, name), protocol=5)) for name in self.PARTS))
-        if self.papers is not None:
-            self.papers.save(db)
+        for table in self.tables():
+            table.save(db)
 
 
 def load(cache: Cache, basis: str) -> State:
-    """The state the last build kept in `cache`, if it was made on the same `basis`; else
-    an empty one (which the build replaces)."""
+    """The state the last build kept in `cache`, if it was made on the same `basis` (and the
+    cache has not outgrown it, see GROWTH); else None."""
     kept = getattr(cache, "state", None)
     if isinstance(kept, State) and kept.basis == basis and not _outgrown(cache, kept):
         return kept
-    state = State(basis=basis)
-    if cache.db is not None:
-        try:
-            stored = dict(cache.db.execute("SELECT name, value FROM state"))
-            if stored.get("basis") is not None and pickle.loads(stored["basis"]) == basis and all(name in stored for name in State.PARTS):
-                state = State(**{name: pickle.loads(stored[name]) for name in State.PARTS})
-                if _outgrown(cache, state):
-                    state = State(basis=basis)
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as error:
-            print(f"cache: the last build's state cannot be read ({error}); building from nothing", file=sys.stderr)
-            state = State(basis=basis)
-    if state.empty:
-        state.papers = PaperStore(cache.db, clear=True)
-    else:
-        state.papers = PaperStore(cache.db)
+    if cache.db is None:
+        return None  # type: ignore[return-value]
+    try:
+        stored = dict(cache.db.execute("SELECT name, value FROM state"))
+        if stored.get("basis") is None or pickle.loads(stored["basis"]) != basis or not all(name in stored for name in State.PARTS):
+            return None  # type: ignore[return-value]
+        state = State(**{name: pickle.loads(stored[name]) for name in State.PARTS})
+    except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as error:
+        print(f"cache: the last build's state cannot be read ({error}); building from nothing", file=sys.stderr)
+        return None  # type: ignore[return-value]
+    if _outgrown(cache, state):
+        return None  # type: ignore[return-value]
+    state.bind(cache.db)
+    cache.state = state
+    return state
+
+
+def fresh(cache: Cache, basis: str, **parts: Any) -> State:
+    """An empty state for a build from nothing: it replaces what the cache kept."""
+    state = State(basis=basis, **parts)
+    state.bind(cache.db, clear=True)
     cache.state = state
     return state
 
 
 def _outgrown(cache: Cache, state: State) -> bool:
     return cache.count() > GROWTH * max(state.entries, 1)
-
-
-class PaperStore:
-    """Every paper of the last build, by slug: a row each, read when asked for."""
-
-    def __init__(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
-        self.db = db
-        self.loaded: dict[str, Paper] = {}
-        self.changed: dict[str, Paper] = {}
-        self.deleted: set[str] = set()
-        self.cleared = clear
-
-    def get_many(self, slugs: Iterable[str]) -> dict[str, Paper]:
-        wanted = [slug for slug in dict.fromkeys(slugs) if slug not in self.loaded and slug not in self.changed]
-        if wanted and self.db is not None and not self.cleared:
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                for slug, value in self.db.execute(f"SELECT slug, value FROM papers WHERE slug IN ({','.join('?' * len(chunk))})", chunk):
-                    self.loaded[slug] = pickle.loads(value)
-        return {slug: self.changed.get(slug) or self.loaded[slug] for slug in slugs}
-
-    def get(self, slug: str) -> Paper:
-        return self.get_many([slug])[slug]
-
-    def put(self, paper: Paper) -> None:
-        self.changed[paper.slug] = paper
-        self.deleted.discard(paper.slug)
-
-    def delete(self, slug: str) -> None:
-        self.changed.pop(slug, None)
-        self.loaded.pop(slug, None)
-        self.deleted.add(slug)
-
-    def save(self, db: sqlite3.Connection) -> None:
-        if self.cleared:
-            db.execute("DELETE FROM papers")
-            self.cleared = False
-        db.executemany("DELETE FROM papers WHERE slug = ?", ((slug,) for slug in sorted(self.deleted)))
-        db.executemany("INSERT OR REPLACE INTO papers VALUES (?, ?)",
-                       ((slug, pickle.dumps(paper, protocol=5)) for slug, paper in sorted(self.changed.items())))
-        self.loaded.update(self.changed)
-        self.changed.clear()
-        self.deleted.clear()
 
 
 def records_loader(cache: Cache, files: dict[str, SeedState], data: dict[str, bytes | None]):  # type: ignore[no-untyped-def]

@@ -1,0 +1,176 @@
+"""Tables: dictionaries kept in the cache's database a row a key, for the build's state.
+
+An edit touches a few of a stage's hundreds of thousands of entries (the groups of a
+cluster, a paper's listing): a `Table` reads a row only when asked for it, keeps what it read
+(for the next build in this process, under `./dev serve`), and writes only the rows that
+changed. Pickling a stage's state pickles a table's name, not its rows.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+_ABSENT = object()
+
+
+class Table(Generic[V]):
+    """A dictionary of `name`'s rows in the table `rows` of a database (see `bind`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._reset()
+
+    def _reset(self) -> None:
+        self._rows: dict[str, object] = {}
+        """Rows read or written in this process (`_ABSENT`: known not to be stored)."""
+        self._dirty: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        self._complete = True
+        """Every row is in `_rows`: what is not there is not stored (true of a table in no
+        database)."""
+        self._cleared = False
+
+    def __getstate__(self) -> dict[str, object]:
+        if self._db is None:  # in no database: the rows go with it
+            return {"name": self.name, "rows": {key: value for key, value in self._rows.items() if value is not _ABSENT}}
+        return {"name": self.name}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.name = state["name"]  # type: ignore[assignment]
+        self._reset()
+        self._rows.update(state.get("rows", {}))  # type: ignore[arg-type]
+
+    def bind(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
+        """Read and write rows in `db`; with `clear`, start empty (the stored rows go at the next save)."""
+        self._db = db
+        self._complete = db is None
+        if clear:
+            self._rows.clear()
+            self._dirty.clear()
+            self._complete = self._cleared = True
+
+    def _read(self, keys: Iterable[str]) -> None:
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._rows]
+        if not wanted or self._complete:
+            return
+        assert self._db is not None
+        found = {}
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            found.update(self._db.execute(f"SELECT key, value FROM rows WHERE space = ? AND key IN ({','.join('?' * len(chunk))})", [self.name, *chunk]))
+        for key in wanted:
+            self._rows[key] = pickle.loads(found[key]) if key in found else _ABSENT
+
+    def get(self, key: str, default: V | None = None) -> V | None:
+        self._read([key])
+        value = self._rows.get(key, _ABSENT)
+        return default if value is _ABSENT else value  # type: ignore[return-value]
+
+    def __getitem__(self, key: str) -> V:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value  # type: ignore[return-value]
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, V]:
+        """The stored values of these keys (those not stored are left out)."""
+        keys = list(keys)
+        self._read(keys)
+        return {key: value for key in keys if (value := self._rows.get(key, _ABSENT)) is not _ABSENT}  # type: ignore[misc]
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._rows[key] = value
+        self._dirty.add(key)
+
+    def pop(self, key: str, default: V | None = None) -> V | None:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            return default
+        self._rows[key] = _ABSENT
+        self._dirty.add(key)
+        return value
+
+    def __delitem__(self, key: str) -> None:
+        if self.pop(key, _ABSENT) is _ABSENT:  # type: ignore[arg-type]
+            raise KeyError(key)
+
+    def items(self) -> Iterator[tuple[str, V]]:
+        """Every row (all read, once)."""
+        if not self._complete and self._db is not None:
+            for key, value in self._db.execute("SELECT key, value FROM rows WHERE space = ?", [self.name]):
+                if key not in self._rows:
+                    self._rows[key] = pickle.loads(value)
+            self._complete = True
+        return ((key, value) for key, value in self._rows.items() if value is not _ABSENT)  # type: ignore[misc]
+
+    def keys(self) -> Iterator[str]:
+        return (key for key, _ in self.items())
+
+    def __iter__(self) -> Iterator[str]:
+        return self.keys()
+
+    def save(self, db: sqlite3.Connection) -> None:
+        """Write the rows that changed (in the caller's transaction)."""
+        if self._cleared:
+            db.execute("DELETE FROM rows WHERE space = ?", [self.name])
+            self._cleared = False
+        gone = [key for key in self._dirty if self._rows.get(key, _ABSENT) is _ABSENT]
+        db.executemany("DELETE FROM rows WHERE space = ? AND key = ?", ((self.name, key) for key in sorted(gone)))
+        db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)",
+                       ((self.name, key, pickle.dumps(self._rows[key], protocol=5)) for key in sorted(self._dirty) if self._rows[key] is not _ABSENT))
+        self._dirty.clear()
+
+
+class SetTable(Table[set[str]]):
+    """A table of sets (an index: a key -> the items that have it)."""
+
+    def add(self, key: str, item: str) -> None:
+        members = self.get(key)
+        if members is None:
+            self[key] = {item}
+        elif item not in members:
+            members.add(item)
+            self._dirty.add(key)
+
+    def discard(self, key: str, item: str) -> None:
+        members = self.get(key)
+        if members is not None and item in members:
+            if len(members) == 1:
+                self.pop(key)
+            else:
+                members.discard(item)
+                self._dirty.add(key)
+
+
+class Kept(Generic[V]):
+    """A large value (a stage's packed arrays) kept in a row of `table`, read when first
+    asked for and written only when replaced: the stage pickles its recent changes, not
+    its bulk, on every build."""
+
+    def __init__(self, table: Table[V], key: str, value: V) -> None:
+        self.table, self.key = table, key
+        self.replace(value)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"table": self.table, "key": self.key}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.table, self.key = state["table"], state["key"]  # type: ignore[assignment]
+        self._value: object = _ABSENT
+
+    @property
+    def value(self) -> V:
+        if self._value is _ABSENT:
+            self._value = self.table[self.key]
+        return self._value  # type: ignore[return-value]
+
+    def replace(self, value: V) -> None:
+        self._value = value
+        self.table[self.key] = value
