@@ -87,6 +87,11 @@ class Cache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=30, check_same_thread=False)  # see `preload`
+                # A write-ahead log: a build's transaction is appended and committed with one
+                # sync (0.66 s to commit a build's changes at 48,956 records with a rollback
+                # journal), and a killed build still leaves the last whole transaction.
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
                 # A rowid table: with large values, a WITHOUT ROWID table read 5-20x slower
                 # (1.7-9.2 s against 0.39 s for the corpus' 528 MB of results).
                 db.execute("DROP TABLE IF EXISTS entries")

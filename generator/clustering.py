@@ -189,6 +189,7 @@ class Clustering:
             self._remove(key)
         for group in fresh.values():
             self._add(group, bands.get(group.key))
+        self.bands.fold_if_large()
         if first_build:
             region = set(new)
         else:
@@ -325,14 +326,16 @@ class Clustering:
 
     def _closure(self, seeds: set[str]) -> set[str]:
         region: set[str] = set()
+        seen = set(seeds)  # a removed group's key may still be in its old cluster's list
         queue = set(seeds)
         while queue:
-            found = self.groups.get_many(sorted(queue - region))
+            found = self.groups.get_many(sorted(queue))
             region |= found.keys()
             queue = set()
             for group in found.values():
                 queue |= self._partners(group)
-            queue -= region
+            queue -= seen
+            seen |= queue
         return region
 
     # ------------------------------------------------------------ clustering
@@ -517,15 +520,21 @@ class Bands:
         self._gone: set[str] = set()
         self._new: dict[str, np.ndarray] = {}
         self._row: dict[str, int] | None = None
+        self._delta: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
     def __getstate__(self) -> dict[str, object]:
         if len(self._gone) + len(self._new) > max(256, len(self.base[0]) // 20):
             self.fold()
         return {"_kept": self._kept, "_gone": self._gone, "_new": self._new}
 
+    def fold_if_large(self) -> None:
+        """Sort the changes in when they would slow lookups (a whole file read again)."""
+        if len(self._gone) + len(self._new) > max(256, len(self.base[0]) // 20):
+            self.fold()
+
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._row = None
+        self._row = self._delta = None
 
     @property
     def base(self) -> BandIndex:
@@ -545,7 +554,7 @@ class Bands:
         kept = [i for i, key in enumerate(keys) if key not in self._gone]
         self._kept.replace(_band_index([keys[i] for i in kept] + list(self._new),
                                        np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF)])))
-        self._gone, self._new, self._row = set(), {}, None
+        self._gone, self._new, self._row, self._delta = set(), {}, None, None
 
     def of(self, key: str) -> np.ndarray | None:
         if key in self._new:
@@ -558,11 +567,21 @@ class Bands:
         self._new[key] = np.frombuffer(bands, np.uint64)
         if key in self.row:
             self._gone.add(key)  # the sorted row is the old one
+        self._delta = None
 
     def remove(self, key: str) -> None:
         self._new.pop(key, None)
         if key in self.row:
             self._gone.add(key)
+        self._delta = None
+
+    def _changes(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The groups added since the sort (keys, bands) and the bands of the rows taken out."""
+        if getattr(self, "_delta", None) is None:
+            base = self.base[1]
+            gone = base[np.array(sorted(self.row[key] for key in self._gone), dtype=np.int64)] if self._gone else np.zeros((0, BANDS_OF), np.uint64)
+            self._delta = (list(self._new), np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF), gone)
+        return self._delta  # type: ignore[return-value]
 
     def _range(self, band: int, value: int) -> tuple[int, int]:
         column = self.base[3][:, band]
@@ -573,12 +592,14 @@ class Bands:
         keys, _, order, _ = self.base
         start, end = self._range(band, value)
         found = {keys[i] for i in order[start:end, band].tolist()} - self._gone
-        return found | {key for key, bands in self._new.items() if int(bands[band]) == value}
+        added, bands, _ = self._changes()
+        return found | {added[i] for i in np.flatnonzero(bands[:, band] == np.uint64(value)).tolist()}
 
     def size(self, band: int, value: int) -> int:
         start, end = self._range(band, value)
-        gone = sum(1 for key in self._gone if int(self.base[1][self.row[key], band]) == value)
-        return end - start - gone + sum(1 for bands in self._new.values() if int(bands[band]) == value)
+        _, added, gone = self._changes()
+        target = np.uint64(value)
+        return end - start - int((gone[:, band] == target).sum()) + int((added[:, band] == target).sum())
 
     def mates(self, bands: np.ndarray) -> set[str]:
         """Groups sharing a bucket of at most MAX_BUCKET groups with these bands."""
