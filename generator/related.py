@@ -38,7 +38,7 @@ from sparse_dot_topn import sp_matmul_topn
 from .crosslingual import Vector
 from .features import documents_of
 from .model import Paper, Related, evolve
-from .tables import Kept, SetTable, Table
+from .tables import Kept, Layered, SetTable, Table
 
 COUNT = 5
 TERMS_KEPT = 30
@@ -176,7 +176,21 @@ class Vectors:
         if not self._gone and not self._new:
             return self.base
         if self._merged is None:
-            self._merged = _pack({slug: self[slug] for slug in self.keys()}, self.dtype)
+            slugs, indptr, ids, weights = self.base
+            mask = np.ones(len(slugs), dtype=bool)
+            mask[[self.row[slug] for slug in self._gone]] = False
+            kept = np.flatnonzero(mask)
+            added = sorted(self._new)
+            names = [slugs[i] for i in kept.tolist()] + added
+            new_lengths = np.array([len(self._new[slug].ids) for slug in added], dtype=np.int64)
+            lengths = np.concatenate([indptr[kept + 1] - indptr[kept], new_lengths])
+            starts = np.concatenate([indptr[kept], len(ids) + np.cumsum(new_lengths) - new_lengths])
+            source_ids = np.concatenate([ids, *(self._new[slug].ids for slug in added)])
+            source_weights = np.concatenate([weights, *(self._new[slug].weights.astype(self.dtype, copy=False) for slug in added)])  # type: ignore[call-overload]
+            order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+            length, start = lengths[order], starts[order]
+            gather = np.repeat(start - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
+            self._merged = ([names[i] for i in order.tolist()], np.concatenate([[0], np.cumsum(length)]), source_ids[gather], source_weights[gather])
         return self._merged
 
     @classmethod
@@ -194,14 +208,14 @@ class Neighbours:
 
     def __init__(self) -> None:
         self.size = 0
-        self.df: dict[int, int] = {}
-        self.packed: Table[Packed] = Table("packed-vectors")
+        self.packed: Table[Any] = Table("packed-vectors")
+        self.df: Layered[int, int] = Layered(self.packed, "df")
         self.documents = Vectors(self.packed, "documents", np.float32)
         self.rows = Vectors(self.packed, "rows", np.float64)
         self.lists: Table[Ranked] = Table("related")
         self.listers = SetTable("listed-by")
         """Slug -> the papers whose related papers include it."""
-        self.last: dict[str, float] = {}
+        self.last: Layered[str, float] = Layered(self.packed, "last")
         """Slug -> the score of its list's last paper, for full lists."""
 
     def tables(self) -> list[Table[Any]]:
@@ -214,7 +228,7 @@ class Neighbours:
         if not self.documents:  # the first build: everything at once
             self.documents = Vectors.of(added, self.packed, "documents", np.float32)
             ids, counts = np.unique(np.concatenate([v.ids for v in added.values()]) if added else np.zeros(0, np.int64), return_counts=True)
-            self.df = dict(zip(ids.tolist(), counts.tolist()))
+            self.df = Layered(self.packed, "df", dict(zip(ids.tolist(), counts.tolist())))
             self.size = size_of(len(added))
             return self._rank_all() | set(added)
         gone = {slug for slug in set(removed) | set(added) if slug in self.documents}

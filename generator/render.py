@@ -10,9 +10,9 @@ that themes print (the title) are HTML-escaped too.
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
+import itertools
 import html
 import json
 import marshal
@@ -35,7 +35,7 @@ from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_bas
                       numbered, paper_json, papers_bib, papers_json, source_record)
 from .model import Paper, Problem, evolve, group_problems
 from .redirects import paper_keys
-from .tables import SetTable, Table
+from .tables import Chunked, SetTable, Table
 from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
@@ -305,47 +305,18 @@ class Listed:
     """Digests of its identity keys (`redirects.paper_keys`), for redirects."""
 
 
-class Column:
-    """Papers in slug order, with a few values each in parallel lists: the digests and sizes
-    of their pages, and what the exports need to cut and cache their blocks."""
-
-    FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
-
-    def __init__(self) -> None:
-        self.slugs: list[str] = []
-        self.values: dict[str, list[object]] = {name: [] for name in self.FIELDS}
-
-    def remove(self, slugs: set[str]) -> None:
-        if not slugs:
-            return
-        keep = [i for i, slug in enumerate(self.slugs) if slug not in slugs]
-        self.slugs = [self.slugs[i] for i in keep]
-        self.values = {name: [column[i] for i in keep] for name, column in self.values.items()}
-
-    def insert(self, rows: dict[str, tuple[object, ...]]) -> None:
-        """Put in these papers (by slug), none of which is here."""
-        if not rows:
-            return
-        merged = sorted([*((slug, None) for slug in self.slugs), *((slug, row) for slug, row in rows.items())], key=lambda pair: pair[0])
-        old = {name: iter(column) for name, column in self.values.items()}
-        self.slugs = [slug for slug, _ in merged]
-        columns: dict[str, list[object]] = {name: [] for name in self.FIELDS}
-        for _, row in merged:
-            for n, name in enumerate(self.FIELDS):
-                columns[name].append(next(old[name]) if row is None else row[n])
-        self.values = columns
-
-    def __len__(self) -> int:
-        return len(self.slugs)
+FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
+"""What the writer and the exports need of every paper (`Rendering.column`): its page's
+digest and size, the cache key of its page (kind `paper`: digest, size, BibTeX entry), the
+crc32, digest and cache key (kind `paper-json`) of its papers.json line, and the crc32 and
+digest of its BibTeX entry."""
 
 
 class Rendering:
     """The pages of the last build: what each page shows of each paper, kept so that an edit
     renders again only the papers it changed and puts the index pages together from the
-    parts of the papers that did not change. Per-paper parts are table rows (see `tables`);
-    the parts of whole pages are rows too, written only in a build that changed them."""
-
-    PARTS = ("derived", "abstractless", "duplicates", "dated", "column", "kinds", "translations")
+    parts of the papers that did not change. Each paper's listing is a table row, the parts
+    of whole pages are rows of `tables.Chunked` mappings: a build writes the rows it changed."""
 
     def __init__(self) -> None:
         self.listed: Table[Listed] = Table("listed")
@@ -353,53 +324,41 @@ class Rendering:
         self.by_cite = SetTable("cite-base")
         self.owners = SetTable("owners")
         """Identity key digest -> the slugs of the papers that hold it (for redirects)."""
-        self.topics: Table[list[tuple[str, str, str]]] = Table("topic-items")
-        """Topic slug -> its papers' items, (sort date, slug, HTML) ascending."""
-        self.parts: Table[Any] = Table("page-parts")
-        """The parts below, a row each."""
+        self.rows: Table[dict[str, Any]] = Table("page-parts")
+        self.column: Chunked[tuple[Any, ...]] = Chunked(self.rows, "column:")
+        """Slug -> its `FIELDS`, for every paper."""
+        self.derived: Chunked[str] = Chunked(self.rows, "derived:")
+        """Slug -> item on Needs metadata, for papers whose title was derived..."""
+        self.abstractless: Chunked[str] = Chunked(self.rows, "abstractless:")
+        """...and for papers without an abstract."""
+        self.duplicates: Chunked[str] = Chunked(self.rows, "duplicates:")
+        """Slug -> its part of the duplicates page."""
+        self.dated: Chunked[str] = Chunked(self.rows, "dated:", width=7)
+        """"<feed date>\0<slug>" -> slug, for every dated paper."""
+        self.topics: dict[str, Chunked[str]] = {}
+        """Topic slug -> "<sort date>\0<slug>" -> its item on the topic's page."""
+        self.kinds: Counter[str] = Counter()
+        self.translations = 0
         self.outputs: dict[str, tuple[str, int]] = {}
         """Digest and size of every generated page but the papers'."""
         self.large: bool | None = None
-        self._fresh()
-
-    def _fresh(self) -> None:
         self._texts: dict[str, str] = {}
-        """Pages rendered by this build, for the writer."""
-        self._touched: set[str] = set()
-
-    derived: dict[str, str]
-    """Slug -> item on Needs metadata, for papers whose title was derived..."""
-    abstractless: dict[str, str]
-    """...and for papers without an abstract."""
-    duplicates: dict[str, str]
-    """Slug -> its part of the duplicates page."""
-    dated: list[tuple[str, str]]
-    """(feed date, slug) of every dated paper, ascending."""
-    column: Column
-    kinds: Counter[str]
-    translations: int
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in Rendering.PARTS:
-            raise AttributeError(name)
-        defaults = {"derived": dict, "abstractless": dict, "duplicates": dict, "dated": list, "column": Column, "kinds": Counter, "translations": int}
-        value = self.parts.get(name)
-        value = defaults[name]() if value is None else value
-        self.__dict__[name] = value
-        return value
 
     def __getstate__(self) -> dict[str, object]:
-        for name in self._touched:
-            self.parts[name] = self.__dict__[name]
-        self._touched = set()
-        return {name: value for name, value in self.__dict__.items() if name not in Rendering.PARTS and not name.startswith("_")}
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._fresh()
+        self._texts = {}
+        """Pages rendered by this build, for the writer."""
 
     def tables(self) -> list[Table[Any]]:
-        return [self.listed, self.cite_of, self.by_cite, self.owners, self.topics, self.parts]
+        return [self.listed, self.cite_of, self.by_cite, self.owners, self.rows]
+
+    def _topic(self, slug: str) -> Chunked[str]:
+        if slug not in self.topics:
+            self.topics[slug] = Chunked(self.rows, f"topic:{slug}:", width=7)
+        return self.topics[slug]
 
     def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Any,
                taxonomy: Taxonomy) -> set[str]:
@@ -408,8 +367,7 @@ class Rendering:
         render what changed. Returns the slugs of the papers rendered again."""
         fresh = {paper.slug: paper for paper in added}
         gone = set(removed) - fresh.keys()
-        out = (set(removed) | fresh.keys()) & set(self.column.slugs)
-        old = self.listed.get_many(sorted(out))
+        old = self.listed.get_many(sorted(set(removed) | fresh.keys()))
         titles_before = {slug: old[slug].title for slug in fresh if slug in old}
         bases = {listed.cite for listed in old.values()}
         self._take_out(old)
@@ -418,10 +376,9 @@ class Rendering:
             self.cite_of.pop(slug)
         count = len(self.column) + len(fresh)
         with_abstracts = not large(count)
-        current = set(self.column.slugs) | fresh.keys()
-        again = set(fresh) | (related & current)
+        again = set(fresh) | {slug for slug in related if slug in fresh or slug in self.column}
         if self.large is not None and self.large == with_abstracts:  # the list crossed exports.LARGE_LIST
-            again |= current
+            again |= set(self.column.keys()) | fresh.keys()
         self.large = not with_abstracts
         for slug, paper in fresh.items():
             base = citation_base(paper)
@@ -434,7 +391,7 @@ class Rendering:
                     again.add(slug)
         renamed = {slug for slug, title in titles_before.items() if fresh[slug].title != title}
         if renamed:  # papers that list a paper whose title changed under the same slug
-            again |= neighbours.listing(renamed) & current
+            again |= {slug for slug in neighbours.listing(renamed) if slug in fresh or slug in self.column}
         rendered = sorted(again)
         rest = self.listed.get_many(sorted(again - fresh.keys() - old.keys()))
         self._take_out(rest)
@@ -451,24 +408,17 @@ class Rendering:
             for key in item.keys:
                 self.owners.discard(key, slug)
             for topic in item.topics:
-                items = self.topics[topic]
-                del items[bisect.bisect_left(items, (item.sort_date, slug))]
-                if items:
-                    self.topics[topic] = items
-                else:
-                    self.topics.pop(topic)
-            self.derived.pop(slug, None)
-            self.abstractless.pop(slug, None)
-            self.duplicates.pop(slug, None)
+                self._topic(topic).pop(f"{item.sort_date}\0{slug}")
+            self.derived.pop(slug)
+            self.abstractless.pop(slug)
+            self.duplicates.pop(slug)
             if item.feed_date is not None:
-                del self.dated[bisect.bisect_left(self.dated, (item.feed_date, slug))]
+                self.dated.pop(f"{item.feed_date}\0{slug}")
             self.kinds.subtract(item.kinds)
             self.translations -= item.foreign
             self.listed.pop(slug)
-        self.column.remove(set(listed))
+            self.column.pop(slug)
         self.kinds = +self.kinds
-        if listed:
-            self._touched.update(Rendering.PARTS)
 
     def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any) -> None:
         """Render each paper's page and exports (from the cache when their inputs are
@@ -496,7 +446,6 @@ class Rendering:
         exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
         lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
         teasers = with_abstracts
-        rows = {}
         for paper, (page, entry), line, shown_key, line_key in zip(papers, made, lines, shown, exported):
             slug = paper.slug
             store[slug] = paper
@@ -504,7 +453,7 @@ class Rendering:
                 self._texts[slug] = page
                 data = page.encode("utf-8")
                 page = (page_digest(data), len(data))
-            rows[slug] = (*page, shown_key, line_crc(line), key_of(line), line_key, line_crc(entry), key_of(entry))
+            self.column[slug] = (*page, shown_key, line_crc(line), key_of(line), line_key, line_crc(entry), key_of(entry))
             title = escape(paper.title)
             item = Listed(
                 title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
@@ -520,9 +469,7 @@ class Rendering:
             teaser = f": {escape(first_sentence(paper.abstract))}" if teasers and paper.abstract else ""
             line_html = f'<li><a href="../papers/{escape(slug)}.md">{title}</a>{year}{teaser}</li>\n'
             for topic in paper.topics:
-                items = self.topics.get(topic) or []
-                bisect.insort(items, (item.sort_date, slug, line_html))
-                self.topics[topic] = items
+                self._topic(topic)[f"{item.sort_date}\0{slug}"] = line_html
             listing = f'<li><a href="papers/{escape(slug)}.md">{title}</a></li>\n'
             if item.derived:
                 self.derived[slug] = listing
@@ -531,33 +478,32 @@ class Rendering:
             if item.duplicated:
                 self.duplicates[slug] = _HTML.get_template("duplicate.html.j2").render(paper=paper)
             if item.feed_date is not None:
-                bisect.insort(self.dated, (item.feed_date, slug))
+                self.dated[f"{item.feed_date}\0{slug}"] = slug
             self.kinds.update(item.kinds)
             self.translations += item.foreign
-        self.column.insert(rows)
-        if rows:
-            self._touched.update(Rendering.PARTS)
 
     def pages(self, store: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
               moved: dict[str, str]) -> dict[str, Page]:
         """Every generated page, by path relative to the docs folder: a `KnownPage` where the
         last build made the same (its text made only if the writer needs it), bytes for
         compressed exports."""
-        column = self.column
         texts, self._texts = self._texts, {}
         pages: dict[str, Page] = {}
-        for slug, digest, size in zip(column.slugs, column.values["page_digest"], column.values["page_size"]):
+        columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
+        for slug, row in self.column.items():
+            for name, value in zip(FIELDS, row):
+                columns[name].append(value)
             text = texts.get(slug)
-            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(digest, size, functools.partial(self._page_text, store, taxonomy, slug))  # type: ignore[arg-type]
-        count = len(column)
+            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(row[0], row[1], functools.partial(self._page_text, store, taxonomy, slug))
+        count = len(self.column)
         made: dict[str, Page] = {}
         for topic in taxonomy.topics:
-            items = self.topics.get(topic.slug) or []
-            body = Markup("".join(html for _, _, html in reversed(items)))
+            items = self._topic(topic.slug)
+            body = Markup("".join(html for _, html in items.items(reverse=True)))
             made[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, count=len(items), items=body)
         errors = [p for p in problems if p.severity == "error" and not p.curated]
         warnings = [p for p in problems if p.severity == "warning" and not p.curated]
-        by_topic = {topic.slug: len(self.topics.get(topic.slug) or ()) for topic in taxonomy.topics}
+        by_topic = {topic.slug: len(self._topic(topic.slug)) for topic in taxonomy.topics}
         context = dict(
             records=records,
             files=files,
@@ -566,7 +512,7 @@ class Rendering:
             taxonomy=taxonomy,
             by_topic=by_topic,
             duplicated=len(self.duplicates),
-            blocks=Markup("".join(self.duplicates[slug] for slug in sorted(self.duplicates))),
+            blocks=Markup("".join(self.duplicates.values())),
             kinds=self.kinds,
             errors=errors,
             warnings=warnings,
@@ -574,9 +520,9 @@ class Rendering:
             warning_runs=group_problems(warnings),
             curation=[p for p in problems if p.curated],
             derived=len(self.derived),
-            derived_items=Markup("".join(self.derived[slug] for slug in sorted(self.derived))),
+            derived_items=Markup("".join(self.derived.values())),
             abstractless=len(self.abstractless),
-            abstractless_items=Markup("".join(self.abstractless[slug] for slug in sorted(self.abstractless))),
+            abstractless_items=Markup("".join(self.abstractless.values())),
             chart=[(topic.name, by_topic[topic.slug]) for topic in taxonomy.topics],
             translations=self.translations,
         )
@@ -590,8 +536,8 @@ class Rendering:
             title = self.listed[new].title
             meta = {"title": html.escape(title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
             made[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=title)
-        made.update(self._exports())
-        newest = [slug for _, slug in reversed(self.dated[-FEED_ENTRIES:])]
+        made.update(self._exports(columns))
+        newest = [slug for _, slug in itertools.islice(self.dated.items(reverse=True), FEED_ENTRIES)]
         found = store.get_many(newest)
         made["feed.xml"] = atom_feed([found[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
         self.outputs = {}
@@ -604,25 +550,24 @@ class Rendering:
     def _page_text(self, store: Any, taxonomy: Taxonomy, slug: str) -> str:
         return render_paper(store[slug], taxonomy, self.cite_of[slug])
 
-    def _exports(self) -> dict[str, Page]:
+    def _exports(self, values: dict[str, list[Any]]) -> dict[str, Page]:
         """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
         by blocks, a block made again only when one of its papers changed."""
-        column = self.column
-        json_name, bib_name = export_names(len(column))
+        count = len(values["shown"])
+        json_name, bib_name = export_names(count)
 
         def lines(kind: str, start: int, end: int) -> list[str]:
-            keys = column.values["shown" if kind == "paper" else "line_key"][start:end]
+            keys = values["shown" if kind == "paper" else "line_key"][start:end]
             found = cache.active().get_many(kind, keys, use=False)
-            return [found[key][1] if kind == "paper" else found[key] for key in keys]  # type: ignore[index]
+            return [found[key][1] if kind == "paper" else found[key] for key in keys]
 
-        values = column.values
         if json_name.endswith(".gz"):
             return {
-                json_name: compress_blocks(values["line_crc"], values["line_digest"], functools.partial(lines, "paper-json"),  # type: ignore[arg-type]
+                json_name: compress_blocks(values["line_crc"], values["line_digest"], functools.partial(lines, "paper-json"),
                                            *PAPERS_JSON[::2], PAPERS_JSON[1]),
-                bib_name: compress_blocks(values["entry_crc"], values["entry_digest"], functools.partial(lines, "paper"), "", "", "\n"),  # type: ignore[arg-type]
+                bib_name: compress_blocks(values["entry_crc"], values["entry_digest"], functools.partial(lines, "paper"), "", "", "\n"),
             }
-        return {json_name: papers_json(lines("paper-json", 0, len(column))), bib_name: papers_bib(lines("paper", 0, len(column)))}
+        return {json_name: papers_json(lines("paper-json", 0, count)), bib_name: papers_bib(lines("paper", 0, count))}
 
 
 class _Titles:

@@ -45,12 +45,11 @@ class Table(Generic[V]):
         self._rows.update(state.get("rows", {}))  # type: ignore[arg-type]
 
     def bind(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
-        """Read and write rows in `db`; with `clear`, start empty (the stored rows go at the next save)."""
+        """Read and write rows in `db`; with `clear`, as a new table (the rows stored there
+        go at the next save)."""
         self._db = db
         self._complete = db is None
-        if clear:
-            self._rows.clear()
-            self._dirty.clear()
+        if clear:  # what was stored goes at the next save; rows made before binding stay
             self._complete = self._cleared = True
 
     def _read(self, keys: Iterable[str]) -> None:
@@ -174,3 +173,137 @@ class Kept(Generic[V]):
     def replace(self, value: V) -> None:
         self._value = value
         self.table[self.key] = value
+
+
+class Chunked(Generic[V]):
+    """A mapping kept in key order, as rows of `table` that each hold the keys starting
+    with the same `width` characters: a build that changes a few keys writes the few rows
+    that hold them (a list of 35,000 papers' items is 20 MB; its rows a few hundred kB)."""
+
+    def __init__(self, table: Table[dict[str, V]], prefix: str = "", width: int = 2) -> None:
+        self.table, self.prefix, self.width = table, prefix, width
+        self.chunks: set[str] = set()
+        """The rows' names (key prefixes), kept in this object's pickle."""
+        self.count = 0
+
+    def _chunk(self, key: str) -> str:
+        return key[: self.width]
+
+    def _row(self, chunk: str) -> dict[str, V]:
+        return self.table.get(self.prefix + chunk) or {}
+
+    def get(self, key: str, default: V | None = None) -> V | None:
+        chunk = self._chunk(key)
+        return self._row(chunk).get(key, default) if chunk in self.chunks else default
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+    def __setitem__(self, key: str, value: V) -> None:
+        chunk = self._chunk(key)
+        row = self._row(chunk)
+        if row.get(key, _ABSENT) == value:
+            return
+        self.count += key not in row
+        row[key] = value
+        self.table[self.prefix + chunk] = row
+        self.chunks.add(chunk)
+
+    def pop(self, key: str, default: V | None = None) -> V | None:
+        chunk = self._chunk(key)
+        if chunk not in self.chunks:
+            return default
+        row = self._row(chunk)
+        if key not in row:
+            return default
+        value = row.pop(key)
+        self.count -= 1
+        if row:
+            self.table[self.prefix + chunk] = row
+        else:
+            self.table.pop(self.prefix + chunk)
+            self.chunks.discard(chunk)
+        return value
+
+    def __len__(self) -> int:
+        return self.count
+
+    def items(self, reverse: bool = False) -> Iterator[tuple[str, V]]:
+        """Every item, in key order (or the reverse)."""
+        chunks = sorted(self.chunks, reverse=reverse)
+        self.table.get_many([self.prefix + chunk for chunk in chunks])  # read in one query
+        for chunk in chunks:
+            row = self._row(chunk)
+            for key in sorted(row, reverse=reverse):
+                yield key, row[key]
+
+    def values(self) -> Iterator[V]:
+        return (value for _, value in self.items())
+
+    def keys(self) -> Iterator[str]:
+        return (key for key, _ in self.items())
+
+
+K = TypeVar("K")
+
+
+class Layered(Generic[K, V]):
+    """A large mapping that changes a little each build (a term's paper count): its bulk
+    in a row of `table` (`Kept`), written only when the changes since outgrow a twentieth
+    of it; the changes in this object's pickle."""
+
+    def __init__(self, table: Table[dict[K, V]], key: str, base: dict[K, V] | None = None) -> None:
+        self._kept = Kept(table, key, base or {})
+        self._changed: dict[K, V] = {}
+        self._deleted: set[K] = set()
+
+    def __getstate__(self) -> dict[str, object]:
+        if len(self._changed) + len(self._deleted) > max(256, len(self._kept.value) // 20):
+            base = dict(self._kept.value)
+            base.update(self._changed)
+            for key in self._deleted:
+                base.pop(key, None)
+            self._kept.replace(base)
+            self._changed, self._deleted = {}, set()
+        return {"_kept": self._kept, "_changed": self._changed, "_deleted": self._deleted}
+
+    def get(self, key: K, default: V | None = None) -> V | None:
+        if key in self._changed:
+            return self._changed[key]
+        if key in self._deleted:
+            return default
+        return self._kept.value.get(key, default)
+
+    def __getitem__(self, key: K) -> V:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value  # type: ignore[return-value]
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self._changed[key] = value
+        self._deleted.discard(key)
+
+    def pop(self, key: K, default: V | None = None) -> V | None:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            return default
+        self._changed.pop(key, None)
+        if key in self._kept.value:
+            self._deleted.add(key)
+        return value  # type: ignore[return-value]
+
+    def __delitem__(self, key: K) -> None:
+        if self.pop(key, _ABSENT) is _ABSENT:  # type: ignore[arg-type]
+            raise KeyError(key)
+
+    def items(self) -> Iterator[tuple[K, V]]:
+        base = self._kept.value
+        yield from ((key, value) for key, value in base.items() if key not in self._deleted and key not in self._changed)
+        yield from self._changed.items()
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == dict(other.items() if isinstance(other, Layered) else other)  # type: ignore[arg-type]

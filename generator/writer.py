@@ -200,8 +200,7 @@ def _manifest_text(manifest: dict[str, object]) -> str:
     for name in sorted(manifest):
         value = manifest[name]
         if isinstance(value, dict) and value and all(not isinstance(item, (dict, list)) for item in value.values()):
-            entries = ",\n".join(f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(item, ensure_ascii=False)}" for key, item in sorted(value.items()))
-            text = "{\n" + entries + "\n}"
+            text = "{\n" + json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",\n", ": "))[1:-1] + "\n}"
         else:
             text = json.dumps(value, indent=0, ensure_ascii=False, sort_keys=True)
         parts.append(f"{json.dumps(name)}: {text}")
