@@ -241,7 +241,11 @@ def source_record(member: Member, with_abstract: bool = False) -> dict[str, obje
 
 def paper_json(paper: Paper) -> str:
     """A paper's line of papers.json."""
-    return json.dumps(paper_record(paper), ensure_ascii=False)
+    return _json(paper_record(paper))
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""`json.dumps(value, ensure_ascii=False)`, without making an encoder each call."""
 
 
 PAPERS_JSON = ('{"papers": [\n', ",\n", "\n]}\n")

@@ -68,6 +68,8 @@ def render_math(text: str) -> Markup:
 
     A formula that cannot be converted safely is shown as plain text (`latex_to_text`).
     """
+    if "$" not in text:
+        return Markup(html.escape(text))
     parts, end = [], 0
     for match in _MATH.finditer(text):
         mathml = safe_mathml(match[1])
@@ -167,20 +169,26 @@ def front_matter(data: dict[str, object]) -> str:
     for key, value in data.items():
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             lines.append(f"{key}:")
-            lines += [f"- {_yaml_json(item)}" for item in value]
+            lines += [f"- {_json(item)}" for item in value]
         else:
-            lines.append(f"{key}: {_yaml_json(value)}")
-    return "\n".join(lines) + "\n---\n\n"
+            lines.append(f"{key}: {_json(value)}")
+    return _yaml_printable("\n".join(lines)) + "\n---\n\n"
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode
+"""`json.dumps(value, ensure_ascii=False)`, without making an encoder each call."""
 
 
 _NOT_YAML_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _yaml_json(value: object) -> str:
+def _yaml_printable(text: str) -> str:
     """JSON text that a YAML reader reads back unchanged: characters YAML forbids in a
     stream (C1 controls, lone surrogates, U+FFFE) or reads as line breaks (U+0085, U+2028,
-    U+2029) are written as escapes, which JSON allows."""
-    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(value, ensure_ascii=False))
+    U+2029) are written as escapes, which JSON allows (they occur only in strings)."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
