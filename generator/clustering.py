@@ -33,7 +33,7 @@ from .cache import key_of
 from .dedupe import (MAX_BUCKET, Clusters, Pin, canonical_rank, cluster_groups, group_exact, order_members, record_order,
                      title_buckets)
 from .features import shingles_of
-from .model import Cluster, Link, Problem, Record
+from .model import Cluster, Link, Problem, Record, compact
 from .overrides import Overrides
 from .tables import Kept, SetTable, Table
 from .text import PhraseIndex, fingerprint
@@ -45,6 +45,7 @@ KeyLink = tuple[str, str, str, float, str]
 BANDS_OF = dedupe.BANDS
 
 
+@compact
 @dataclass(frozen=True)
 class Group:
     """What the region search needs of an exact-group, without its records."""
@@ -68,6 +69,7 @@ class Group:
     """A hash of its records: a group whose key and content are unchanged is unchanged."""
 
 
+@compact
 @dataclass(frozen=True)
 class PreCluster:
     """A cluster before translations join foreign groups to it."""

@@ -52,17 +52,16 @@ def terms_of(texts: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
 
 def documents_of(texts: Sequence[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
     """The stems of each (abstract, title, language), as one vector (see `related`): the
-    abstract's terms (those duplicate detection computed) merged with the title's. One
-    cached vector a paper: looking up two term sets a paper and merging them took 1.3 s a
-    run at 48,956 records."""
-    from .crosslingual import Vector
+    abstract's terms merged with the title's. One cached vector a paper; the term sets it
+    is made of are not kept (85 MB of the cache at 48,956 records, asked for again only by
+    translations, which keep their own)."""
+    from .crosslingual import Vector, document_terms
 
-    def make(missing: list[int]) -> list[Vector]:
-        abstracts = terms_of([(texts[i][0], texts[i][2]) for i in missing])
-        titles = terms_of([(texts[i][1], texts[i][2]) for i in missing])
-        return [Vector.merge(a.words, t.words) for a, t in zip(abstracts, titles)]
+    def make(i: int) -> Vector:
+        abstract, title, language = texts[i]
+        return Vector.merge(document_terms(abstract, language).words, document_terms(title, language).words)
 
-    return cache.active().compute("document", [text_key(*text) for text in texts], make)
+    return cache.active().compute("document", [text_key(*text) for text in texts], lambda missing: each(make, missing, "documents"))
 
 
 def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]

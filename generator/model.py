@@ -7,10 +7,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from functools import cached_property
+from typing import Any, TypeVar
 
 from .text import fingerprint
 
 
+
+C = TypeVar("C")
+
+
+def compact(cls: type[C]) -> type[C]:
+    """Pickle a frozen dataclass's instances as their field values in order, not as a dict
+    of names and values (nor what cached properties hold): a record pickles in half the
+    bytes, and the cache and the build's state hold hundreds of thousands of them."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    _NAMES[cls] = names
+
+    def __reduce__(self: Any) -> tuple[object, ...]:
+        values = self.__dict__
+        return _restore, (cls, tuple(values[name] for name in names))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign, assignment]
+    return cls
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _restore(cls: type[C], values: tuple[object, ...]) -> C:
+    made = object.__new__(cls)
+    made.__dict__.update(zip(_NAMES[cls], values))
+    return made
+
+@compact
 @dataclass(frozen=True, order=True)
 class Source:
     """Where a record came from."""
@@ -29,6 +58,7 @@ STRUCTURED = frozenset(["bibtex", "csl-json", "papers-json", "feed", "table"])
 from the layout of a scraped listing: their metadata wins (see `papers`)."""
 
 
+@compact
 @dataclass(frozen=True)
 class Record:
     """One paper as found in a seed file: an abstract (empty for a link or a BibTeX entry
@@ -80,6 +110,7 @@ class Record:
         return (self.title is not None) + bool(self.authors) + (self.date is not None or self.year is not None)
 
 
+@compact
 @dataclass(frozen=True)
 class Problem:
     """An input the generator could not use as it is. Reported, never silently dropped."""
@@ -131,6 +162,7 @@ def group_problems(problems: list[Problem] | tuple[Problem, ...]) -> list[Proble
     return runs
 
 
+@compact
 @dataclass(frozen=True)
 class Link:
     """Evidence that two exact-groups are the same paper."""
@@ -143,6 +175,7 @@ class Link:
     reason: str
 
 
+@compact
 @dataclass(frozen=True)
 class Member:
     """A record's place in a cluster: how it was matched to the canonical record."""
@@ -158,6 +191,7 @@ class Member:
     """Why the records were merged, in words, for the duplicates page."""
 
 
+@compact
 @dataclass(frozen=True)
 class Cluster:
     """Records that are the same paper. The first member is the canonical record."""
@@ -172,6 +206,7 @@ class Cluster:
         return self.members[0].record
 
 
+@compact
 @dataclass(frozen=True)
 class Related:
     """A similar paper, for the 'related papers' list."""
@@ -181,6 +216,7 @@ class Related:
     score: float
 
 
+@compact
 @dataclass(frozen=True)
 class Paper:
     """One unique paper: a cluster with its metadata settled. One page each."""

@@ -33,7 +33,7 @@ from . import arxiv, cache
 from .cache import key_of
 from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, line_crc,
                       numbered, paper_json, papers_bib, papers_json, source_record)
-from .model import Paper, Problem, evolve, group_problems
+from .model import Paper, Problem, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
 from .parallel import parallel_map
@@ -288,6 +288,7 @@ def render_paper(paper: Paper, taxonomy: Taxonomy, key: str) -> str:
     return front_matter(paper_front_matter(paper, taxonomy)) + body
 
 
+@compact
 @dataclass(frozen=True)
 class Listed:
     """What the index pages show of a paper, and where it is in them: kept between builds
