@@ -210,6 +210,8 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         raise
     finally:
         cache.use(cache.Cache(None))
+        if not options.warm:
+            results.close()
     return summary
 
 
@@ -275,7 +277,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy)
         summary.papers = len(state.rendering.column)
         moved = moved_papers(options.docs, state.rendering)
-        pages = state.rendering.pages(state.papers, taxonomy, summary.problems, summary.records, summary.files, moved)
+        pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, summary.problems, summary.records, summary.files, moved)
     with _timed(summary, "write"):
         summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary

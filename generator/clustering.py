@@ -508,7 +508,7 @@ BandIndex = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
 
 
 def _band_index(keys: list[str], matrix: np.ndarray) -> BandIndex:
-    order = np.argsort(matrix, axis=0, kind="stable")
+    order = np.argsort(matrix, axis=0, kind="stable").astype(np.int32)
     return keys, matrix, order, np.take_along_axis(matrix, order, axis=0)
 
 
@@ -518,11 +518,12 @@ class Bands:
     groups added and taken out since they were sorted."""
 
     def __init__(self, table: Table[BandIndex] | None = None) -> None:
-        self._kept = Kept(table if table is not None else Table("bands"), "bands", _band_index([], np.zeros((0, BANDS_OF), np.uint64)))
+        self._kept = Kept(table if table is not None else Table("bands"), "bands", ([], np.zeros((0, BANDS_OF), np.uint64), np.zeros((0, BANDS_OF), np.int32)))
         self._gone: set[str] = set()
         self._new: dict[str, np.ndarray] = {}
         self._row: dict[str, int] | None = None
         self._delta: tuple[list[str], np.ndarray, np.ndarray] | None = None
+        self._index: BandIndex | None = None
 
     def __getstate__(self) -> dict[str, object]:
         if len(self._gone) + len(self._new) > max(256, len(self.base[0]) // 20):
@@ -536,11 +537,15 @@ class Bands:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._row = self._delta = None
+        self._row = self._delta = self._index = None
 
     @property
     def base(self) -> BandIndex:
-        return self._kept.value
+        """The sorted bands; stored without the sorted keys, made again from the order when read."""
+        if self._index is None:
+            keys, matrix, order = self._kept.value
+            self._index = (keys, matrix, order, np.take_along_axis(matrix, order, axis=0))
+        return self._index
 
     @property
     def row(self) -> dict[str, int]:
@@ -554,9 +559,10 @@ class Bands:
             return
         keys, matrix, _, _ = self.base
         kept = [i for i, key in enumerate(keys) if key not in self._gone]
-        self._kept.replace(_band_index([keys[i] for i in kept] + list(self._new),
-                                       np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF)])))
-        self._gone, self._new, self._row, self._delta = set(), {}, None, None
+        index = _band_index([keys[i] for i in kept] + list(self._new),
+                            np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF)]))
+        self._kept.replace(index[:3])
+        self._gone, self._new, self._row, self._delta, self._index = set(), {}, None, None, index
 
     def of(self, key: str) -> np.ndarray | None:
         if key in self._new:

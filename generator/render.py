@@ -407,7 +407,7 @@ class Rendering:
         titles = _Titles(self.listed, {slug: item.title for slug, item in rest.items()} | {slug: paper.title for slug, paper in fresh.items()})
         kept = store.get_many(sorted(again - fresh.keys()))
         papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in rendered]
-        self._put_in(papers, taxonomy, with_abstracts, store)
+        self._put_in(papers, taxonomy, with_abstracts, store, set(fresh))
         return again
 
     def _take_out(self, listed: dict[str, Listed]) -> None:
@@ -429,7 +429,7 @@ class Rendering:
             self.column.pop(slug)
         self.kinds = +self.kinds
 
-    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any) -> None:
+    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str]) -> None:
         """Render each paper's page and exports (from the cache when their inputs are
         unchanged), and put it into the index pages."""
         names = key_of(taxonomy.topics)
@@ -457,7 +457,8 @@ class Rendering:
         teasers = with_abstracts
         for paper, (page, entry), line, shown_key, line_key in zip(papers, made, lines, shown, exported):
             slug = paper.slug
-            store[slug] = paper
+            if slug in fresh_slugs:  # kept without its related papers, which change more often
+                store[slug] = evolve(paper, related=())
             if isinstance(page, str):
                 self._texts[slug] = page
                 data = page.encode("utf-8")
@@ -491,19 +492,20 @@ class Rendering:
             self.kinds.update(item.kinds)
             self.translations += item.foreign
 
-    def pages(self, store: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
+    def pages(self, store: Any, neighbours: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
               moved: dict[str, str]) -> dict[str, Page]:
         """Every generated page, by path relative to the docs folder: a `KnownPage` where the
         last build made the same (its text made only if the writer needs it), bytes for
         compressed exports."""
         texts, self._texts = self._texts, {}
+        titles = _Titles(self.listed, {})
         pages: dict[str, Page] = {}
         columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
         for slug, row in self.column.items():
             for name, value in zip(FIELDS, row):
                 columns[name].append(value)
             text = texts.get(slug)
-            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(row[0], row[1], functools.partial(self._page_text, store, taxonomy, slug))
+            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(row[0], row[1], functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug))
         count = len(self.column)
         made: dict[str, Page] = {}
         for topic in taxonomy.topics:
@@ -556,8 +558,8 @@ class Rendering:
         pages.update(made)
         return pages
 
-    def _page_text(self, store: Any, taxonomy: Taxonomy, slug: str) -> str:
-        return render_paper(store[slug], taxonomy, self.cite_of[slug])
+    def _page_text(self, store: Any, taxonomy: Taxonomy, titles: Any, neighbours: Any, slug: str) -> str:
+        return render_paper(evolve(store[slug], related=neighbours.related(slug, titles)), taxonomy, self.cite_of[slug])
 
     def _exports(self, values: dict[str, list[Any]]) -> dict[str, Page]:
         """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
