@@ -172,11 +172,11 @@ class Clustering:
         """Take out every record of the seed files in `files` and put in the records `added`
         (with where they are); `load` gives the records at refs of unchanged files."""
         first_build = self.count == 0
-        keys = {key for name in sorted(files) for key in self.by_file.get(name) or ()}
+        keys = {key for members in self.by_file.get_many(sorted(files)).values() for key in members}
         buckets = {group.bucket for group in self.groups.get_many(sorted(keys)).values()}
         bucket = {id(record): bucket_of(record) for _, record in added}
         buckets |= set(bucket.values())
-        old = self.groups.get_many(sorted({key for name in buckets for key in self.by_bucket.get(name) or ()}))
+        old = self.groups.get_many(sorted({key for members in self.by_bucket.get_many(sorted(buckets)).values() for key in members}))
         kept = sorted(ref for group in old.values() for ref in group.refs if ref[0] not in files)
         records: dict[Ref, Record] = dict(zip(kept, load(kept)))
         bucket.update({id(record): bucket_of(record) for record in records.values()})

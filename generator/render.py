@@ -314,6 +314,51 @@ class Listed:
     """Digests of its identity keys (`redirects.paper_keys`), for redirects."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a build needs of a paper before its page (see `prepare`)."""
+
+    shown: str
+    """Cache key of its page (kind `paper`)."""
+    exported: str
+    """Cache key of its papers.json line (kind `paper-json`)."""
+    listed: Listed
+    topic_item: str
+    """Its item on its topics' pages."""
+    listing: str
+    """Its item on Needs metadata."""
+    block: str
+    """Its part of the duplicates page ("" for a paper of one record)."""
+
+
+def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepared:
+    """The cache keys of a paper's outputs, and its parts of the index pages."""
+    base = key_of(paper_key(paper), cite, names, with_abstracts)
+    title, slug = escape(paper.title), escape(paper.slug)
+    year = f" ({paper.year})" if paper.year else ""
+    teaser = f": {escape(first_sentence(paper.abstract))}" if with_abstracts and paper.abstract else ""
+    return Prepared(
+        shown=key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2)),
+        exported=key_of(base, repr([(r.slug, r.score) for r in paper.related])),
+        listed=Listed(
+            title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
+            feed_date=paper.date or (f"{paper.year}-01-01" if paper.year else None), derived=paper.title_derived,
+            abstractless=not paper.abstract, duplicated=len(paper.cluster.members) > 1,
+            kinds=tuple(m.kind for m in paper.cluster.members[1:]), foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"),
+            cite=citation_base(paper), keys=frozenset(key_of(k) for k in paper_keys(paper)),
+        ),
+        topic_item=f'<li><a href="../papers/{slug}.md">{title}</a>{year}{teaser}</li>\n',
+        listing=f'<li><a href="papers/{slug}.md">{title}</a></li>\n',
+        block=_HTML.get_template("duplicate.html.j2").render(paper=paper) if len(paper.cluster.members) > 1 else "",
+    )
+
+
+def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool) -> tuple[bytes, str, int, str, str]:
+    """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line."""
+    data = render_paper(paper, taxonomy, cite).encode("utf-8")
+    return data, page_digest(data), len(data), bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper)
+
+
 FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
 """What the writer and the exports need of every paper (`Rendering.column`): its page's
 digest and size, the cache key of its page (kind `paper`: digest, size, BibTeX entry), the
@@ -351,7 +396,7 @@ class Rendering:
         self.outputs: dict[str, tuple[str, int]] = {}
         """Digest and size of every generated page but the papers'."""
         self.large: bool | None = None
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, bytes] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
@@ -431,66 +476,55 @@ class Rendering:
 
     def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str]) -> None:
         """Render each paper's page and exports (from the cache when their inputs are
-        unchanged), and put it into the index pages."""
+        unchanged), and put it into the index pages. What each paper needs is made in worker
+        processes when there are many (`prepare`, `outputs`)."""
+        cites = [self.cite_of[paper.slug] for paper in papers]
         names = key_of(taxonomy.topics)
-        keys = [self.cite_of[paper.slug] for paper in papers]
-
-        def outputs(i: int) -> tuple[str, str]:
-            return render_paper(papers[i], taxonomy, keys[i]), bibtex(papers[i], keys[i], with_abstract=with_abstracts)
-
-        def kept(made: tuple[str, str]) -> tuple[tuple[str, int], str]:
-            data = made[0].encode("utf-8")
-            return (page_digest(data), len(data)), made[1]
-
+        many = len(papers) >= 1000
+        prepared = parallel_map(lambda i: prepare(papers[i], cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
         # A paper's page, BibTeX entry and papers.json line are pure functions of the paper
         # (with its records and related papers), its citation key and the topic names. The
         # page shows related papers' scores to 2 places and papers.json to 3: the page is
         # made again only when what it shows changed. Of the page, the cache keeps only its
         # digest and size, which is all the writer needs of a page it wrote before; a page
         # whose file is gone or changed is rendered again (`_page_text`).
-        bases = [key_of(paper_key(paper), key, names, with_abstracts) for paper, key in zip(papers, keys)]
-        shown = [key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2))
-                 for base, paper in zip(bases, papers)]
-        made = cache.active().compute("paper", shown, lambda missing: parallel_map(outputs, missing, "render", worth_it=len(missing) >= 1000), keep=kept)
-        exported = [key_of(base, repr([(r.slug, r.score) for r in paper.related])) for base, paper in zip(bases, papers)]
-        lines = cache.active().compute("paper-json", exported, lambda missing: [paper_json(papers[i]) for i in missing])
-        teasers = with_abstracts
-        for paper, (page, entry), line, shown_key, line_key in zip(papers, made, lines, shown, exported):
+        lines: dict[int, str] = {}
+
+        def render(missing: list[int]) -> list[tuple[bytes, str, int, str]]:
+            made = parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, with_abstracts), missing, "render", worth_it=len(missing) >= 1000)
+            lines.update((i, line) for i, (*_, line) in zip(missing, made))
+            return [page for *page, _ in made]  # type: ignore[misc]
+
+        found = cache.active().compute("paper", [item.shown for item in prepared], render,
+                                       keep=lambda page: ((page[1], page[2]), page[3]))
+        exports = cache.active().compute("paper-json", [item.exported for item in prepared],
+                                         lambda missing: [lines[i] if i in lines else paper_json(papers[i]) for i in missing])
+        for paper, item, page, line in zip(papers, prepared, found, exports):
             slug = paper.slug
             if slug in fresh_slugs:  # kept without its related papers, which change more often
                 store[slug] = evolve(paper, related=())
-            if isinstance(page, str):
-                self._texts[slug] = page
-                data = page.encode("utf-8")
-                page = (page_digest(data), len(data))
-            self.column[slug] = (*page, shown_key, line_crc(line), key_of(line), line_key, line_crc(entry), key_of(entry))
-            title = escape(paper.title)
-            item = Listed(
-                title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
-                feed_date=paper.date or (f"{paper.year}-01-01" if paper.year else None), derived=paper.title_derived,
-                abstractless=not paper.abstract, duplicated=len(paper.cluster.members) > 1,
-                kinds=tuple(m.kind for m in paper.cluster.members[1:]), foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"),
-                cite=citation_base(paper), keys=frozenset(key_of(k) for k in paper_keys(paper)),
-            )
-            self.listed[slug] = item
-            for key in item.keys:
+            if len(page) == 4:  # made now: (bytes, digest, size, entry)
+                data, digest, size, entry = page
+                self._texts[slug] = data
+            else:
+                (digest, size), entry = page
+            self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
+            listed = item.listed
+            self.listed[slug] = listed
+            for key in listed.keys:
                 self.owners.add(key, slug)
-            year = f" ({paper.year})" if paper.year else ""
-            teaser = f": {escape(first_sentence(paper.abstract))}" if teasers and paper.abstract else ""
-            line_html = f'<li><a href="../papers/{escape(slug)}.md">{title}</a>{year}{teaser}</li>\n'
-            for topic in paper.topics:
-                self._topic(topic)[f"{item.sort_date}\0{slug}"] = line_html
-            listing = f'<li><a href="papers/{escape(slug)}.md">{title}</a></li>\n'
-            if item.derived:
-                self.derived[slug] = listing
-            if item.abstractless:
-                self.abstractless[slug] = listing
-            if item.duplicated:
-                self.duplicates[slug] = _HTML.get_template("duplicate.html.j2").render(paper=paper)
-            if item.feed_date is not None:
-                self.dated[f"{item.feed_date}\0{slug}"] = slug
-            self.kinds.update(item.kinds)
-            self.translations += item.foreign
+            for topic in listed.topics:
+                self._topic(topic)[f"{listed.sort_date}\0{slug}"] = item.topic_item
+            if listed.derived:
+                self.derived[slug] = item.listing
+            if listed.abstractless:
+                self.abstractless[slug] = item.listing
+            if listed.duplicated:
+                self.duplicates[slug] = item.block
+            if listed.feed_date is not None:
+                self.dated[f"{listed.feed_date}\0{slug}"] = slug
+            self.kinds.update(listed.kinds)
+            self.translations += listed.foreign
 
     def pages(self, store: Any, neighbours: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
               moved: dict[str, str]) -> dict[str, Page]:
@@ -504,8 +538,9 @@ class Rendering:
         for slug, row in self.column.items():
             for name, value in zip(FIELDS, row):
                 columns[name].append(value)
-            text = texts.get(slug)
-            pages[f"papers/{slug}.md"] = text if text is not None else KnownPage(row[0], row[1], functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug))
+            data = texts.get(slug)
+            made_now = functools.partial(bytes, data) if data is not None else functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug)
+            pages[f"papers/{slug}.md"] = KnownPage(row[0], row[1], made_now)
         count = len(self.column)
         made: dict[str, Page] = {}
         for topic in taxonomy.topics:

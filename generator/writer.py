@@ -42,7 +42,7 @@ class KnownPage:
 
     digest: str
     size: int
-    text: Callable[[], str]
+    text: Callable[[], str | bytes]
 
 
 Page = str | bytes | KnownPage
@@ -169,7 +169,7 @@ def _read(path: Path) -> bytes | None:
 
 def _encoded(page: Page) -> bytes:
     if isinstance(page, KnownPage):
-        return page.text().encode("utf-8")
+        page = page.text()
     return page if isinstance(page, bytes) else page.encode("utf-8")
 
 
