@@ -89,10 +89,11 @@ class Table(Generic[V]):
                 self._rows.setdefault(key, value)  # a value set in this process wins
 
     def _read(self, keys: Iterable[str]) -> None:
-        self._load(bucket_of(key) for key in keys if key not in self._rows)
+        if not self._complete:
+            self._load(bucket_of(key) for key in keys if key not in self._rows)
 
     def get(self, key: str, default: V | None = None) -> V | None:
-        if key not in self._rows:
+        if key not in self._rows and not self._complete:
             self._read([key])
         value = self._rows.get(key, _ABSENT)
         return default if value is _ABSENT else value  # type: ignore[return-value]
@@ -114,18 +115,19 @@ class Table(Generic[V]):
 
     def __setitem__(self, key: str, value: V) -> None:
         self._rows[key] = value
-        self._dirty.setdefault(bucket_of(key), set()).add(key)
+        self._touch(key)
 
     def _touch(self, key: str) -> None:
         """Mark a value changed in place as to be written."""
-        self._dirty.setdefault(bucket_of(key), set()).add(key)
+        if not self._cleared:  # a cleared table is written whole
+            self._dirty.setdefault(bucket_of(key), set()).add(key)
 
     def pop(self, key: str, default: V | None = None) -> V | None:
         value = self.get(key, _ABSENT)  # type: ignore[arg-type]
         if value is _ABSENT:
             return default
         self._rows[key] = _ABSENT
-        self._dirty.setdefault(bucket_of(key), set()).add(key)
+        self._touch(key)
         return value
 
     def __delitem__(self, key: str) -> None:
@@ -150,6 +152,8 @@ class Table(Generic[V]):
         if self._cleared:
             db.execute("DELETE FROM rows WHERE space = ?", [self.name])
             self._cleared = False
+            for key in self._rows:
+                self._dirty.setdefault(bucket_of(key), set()).add(key)
         self._load(self._dirty)  # a changed bucket is written whole
         gone, kept = [], []
         for bucket, changed in sorted(self._dirty.items(), key=lambda item: int(item[0])):
