@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from run import OUT, PYTHON, ROOT, corpus, machine, records_for, run, stages, write_seeds  # noqa: E402
+from run import ENV, OUT, PYTHON, ROOT, corpus, machine, records_for, run, stages, write_seeds  # noqa: E402
 
 from generator.papers import derive_title, make_slug  # noqa: E402
 from generator.text import fingerprint  # noqa: E402
@@ -109,13 +109,13 @@ def bench_serve(size: int, work: Path, runs: int) -> dict:
     shutil.copytree(work / "seeds", project / "seeds")
     for name in CURATED:
         shutil.copy(ROOT / name, project / name)
-    subprocess.run(generator(project, project / "docs", project / ".cache" / "generator"), cwd=project, check=True, capture_output=True)
+    subprocess.run(generator(project, project / "docs", project / ".cache" / "generator"), cwd=project, check=True, capture_output=True, env=ENV)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = work / "serve.log"
     with log.open("w", encoding="utf-8") as output:
         server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_ARGS], cwd=project,
-                                  stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "true"})
+                                  stdout=output, stderr=subprocess.STDOUT, env=ENV)
     seconds, parts = [], []
     try:
         deadline = time.monotonic() + 1800

@@ -106,11 +106,16 @@ def write_seeds(records: list[dict], folder: Path) -> None:
         (folder / f"{n:04d}_{day}.txt").write_text("\n".join(lines) + "\n", "utf-8")
 
 
+ENV = {**{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}, "NO_MKDOCS_2_WARNING": "true"}
+"""The commands' environment: Python caches compiled modules, as it does by default (the
+machine these figures come from sets PYTHONDONTWRITEBYTECODE, and every run compiled the
+generator's modules again)."""
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MB, and stdout of a command in its own process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "NO_MKDOCS_2_WARNING": "true", **(env or {})})
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**ENV, **(env or {})})
     stdout, stderr = "", ""
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
+K = TypeVar("K")
 V = TypeVar("V")
 _ABSENT = object()
 
@@ -30,7 +31,23 @@ def bucket_of(key: str) -> str:
     return str(zlib.crc32(key.encode("utf-8", "surrogatepass")) % BUCKETS)
 
 
-class Table(Generic[V]):
+class _Lookups(Generic[K, V]):
+    """`table[key]` and `key in table`, from the table's `get`."""
+
+    def get(self, key: K, default: V | None = None) -> V | None:
+        raise NotImplementedError
+
+    def __getitem__(self, key: K) -> V:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value  # type: ignore[return-value]
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+
+class Table(_Lookups[str, V]):
     """A dictionary kept in the table `rows` of a database (see `bind`), in BUCKETS rows of
     `name`'s space."""
 
@@ -97,15 +114,6 @@ class Table(Generic[V]):
             self._read([key])
         value = self._rows.get(key, _ABSENT)
         return default if value is _ABSENT else value  # type: ignore[return-value]
-
-    def __getitem__(self, key: str) -> V:
-        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
-        if value is _ABSENT:
-            raise KeyError(key)
-        return value  # type: ignore[return-value]
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
 
     def get_many(self, keys: Iterable[str]) -> dict[str, V]:
         """The stored values of these keys (those not stored are left out)."""
@@ -283,10 +291,9 @@ class Chunked(Generic[V]):
         return (key for key, _ in self.items())
 
 
-K = TypeVar("K")
 
 
-class Layered(Generic[K, V]):
+class Layered(_Lookups[K, V]):
     """A large mapping that changes a little each build (a term's paper count): its bulk
     in a row of `table` (`Kept`), written only when the changes since outgrow a twentieth
     of it; the changes in this object's pickle."""
@@ -312,15 +319,6 @@ class Layered(Generic[K, V]):
         if key in self._deleted:
             return default
         return self._kept.value.get(key, default)
-
-    def __getitem__(self, key: K) -> V:
-        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
-        if value is _ABSENT:
-            raise KeyError(key)
-        return value  # type: ignore[return-value]
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
 
     def __setitem__(self, key: K, value: V) -> None:
         self._changed[key] = value
