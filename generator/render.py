@@ -511,6 +511,7 @@ class Rendering:
             self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
             listed = item.listed
             self.listed[slug] = listed
+            self.by_cite.add(listed.cite, slug)  # back in, if `_take_out` took it out to render it again
             for key in listed.keys:
                 self.owners.add(key, slug)
             for topic in listed.topics:

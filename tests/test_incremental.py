@@ -246,3 +246,36 @@ def test_the_cache_stays_bounded(tmp_path: Path, in_memory: bool, monkeypatch: p
 def entries(folder: Path) -> set[tuple[str, str]]:
     with sqlite3.connect(folder / "cache.sqlite3") as db:
         return set(db.execute("SELECT kind, key FROM results"))
+
+
+def test_citation_keys_are_numbered_again_after_papers_were_rendered_again_and_one_went(tmp_path: Path):
+    """Papers with the same citation base (`anongaussian`: no author, no year, the same first
+    long title word) are numbered a, b, c... An edit that only changes their related papers
+    renders them again; a later edit that removes one must number the rest as a cold build
+    does (once, the render stage lost such papers from its citation index)."""
+    project = tmp_path / "project"
+    (project / "seeds").mkdir(parents=True)
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    topics = ["splatting for novel view synthesis of large outdoor scenes under changing light",
+              "processes as priors for uncertainty in learned reward models",
+              "mixtures for clustering the internal activations of large language models",  # anongaussiana
+              "splatting for animating dynamic human avatars from monocular video"]
+    for n, topic in enumerate(topics):
+        (project / "seeds" / f"00{n}_gaussian.txt").write_text(
+            f"Abstract: Gaussian {topic}. We describe the approach in detail and report results on standard tasks.\n", "utf-8")
+    cache = project / "cache"
+    build(options(project, project / "docs", cache))
+    assert "@misc{anongaussiand," in "".join(p.read_text("utf-8") for p in (project / "docs" / "papers").glob("*.md"))
+    steps = [
+        lambda: (project / "seeds" / "004_related.txt").write_text(
+            "Abstract: Splatting scenes and avatars with Gaussian primitives: we evaluate view synthesis on outdoor scenes and human video.\n", "utf-8"),
+        lambda: (project / "seeds" / "002_gaussian.txt").unlink(),  # b, c, d become a, b, c
+    ]
+    for step in steps:
+        step()
+        cold = tmp_path / "cold"
+        shutil.copytree(project / "docs", cold)
+        build(options(project, cold, None))
+        build(options(project, project / "docs", cache))
+        assert tree(project / "docs") == tree(cold)
+        shutil.rmtree(cold)
