@@ -252,19 +252,18 @@ class Cache:
             db.close()
         with open(fresh, "rb") as file:
             os.fsync(file.fileno())
-        self.db.close()  # checkpoints and removes the old file's log, if no one else has it open
-        self.db = None
-        if path.with_name(path.name + "-wal").exists():  # the log would be applied to the new file
+        self.close()  # checkpoints and removes the old file's log, if no one else has it open
+        replaced = not path.with_name(path.name + "-wal").exists()  # else the log would be applied to the new file
+        if replaced:
+            os.replace(fresh, path)
+            self.loaded, self.new, self.complete = kept, {}, True
+        else:
             fresh.unlink()
-            self.db = self._open(path)
-            if self.state is not None:
-                self.state.bind(self.db)
-            raise OSError("the cache is open elsewhere")
-        os.replace(fresh, path)
         self.db = self._open(path)
-        if self.state is not None:
-            self.state.bind(self.db)
-        self.loaded, self.new, self.complete = kept, {}, True
+        if self.state is not None:  # a table made anew holds every value: it still does
+            self.state.bind(self.db, keep_complete=replaced)
+        if not replaced:
+            raise OSError("the cache is open elsewhere")
 
     def close(self) -> None:
         if self.db is not None:

@@ -526,8 +526,7 @@ class Bands:
         self._index: BandIndex | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        if len(self._gone) + len(self._new) > max(256, len(self.base[0]) // 20):
-            self.fold()
+        self.fold_if_large()
         return {"_kept": self._kept, "_gone": self._gone, "_new": self._new}
 
     def fold_if_large(self) -> None:

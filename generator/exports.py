@@ -241,10 +241,10 @@ def source_record(member: Member, with_abstract: bool = False) -> dict[str, obje
 
 def paper_json(paper: Paper) -> str:
     """A paper's line of papers.json."""
-    return _json(paper_record(paper))
+    return json_text(paper_record(paper))
 
 
-_json = json.JSONEncoder(ensure_ascii=False).encode
+json_text = json.JSONEncoder(ensure_ascii=False).encode
 """`json.dumps(value, ensure_ascii=False)`, without making an encoder each call."""
 
 

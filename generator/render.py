@@ -14,7 +14,6 @@ import difflib
 import functools
 import itertools
 import html
-import json
 import marshal
 import os
 import re
@@ -32,7 +31,7 @@ from markupsafe import Markup, escape
 from . import arxiv, cache
 from .cache import key_of
 from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, line_crc,
-                      numbered, paper_json, papers_bib, papers_json, source_record)
+                      json_text, numbered, paper_json, papers_bib, papers_json, source_record)
 from .model import Paper, Problem, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
@@ -169,14 +168,10 @@ def front_matter(data: dict[str, object]) -> str:
     for key, value in data.items():
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             lines.append(f"{key}:")
-            lines += [f"- {_json(item)}" for item in value]
+            lines += [f"- {json_text(item)}" for item in value]
         else:
-            lines.append(f"{key}: {_json(value)}")
+            lines.append(f"{key}: {json_text(value)}")
     return _yaml_printable("\n".join(lines)) + "\n---\n\n"
-
-
-_json = json.JSONEncoder(ensure_ascii=False).encode
-"""`json.dumps(value, ensure_ascii=False)`, without making an encoder each call."""
 
 
 _NOT_YAML_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -425,6 +420,8 @@ class Rendering:
         titles_before = {slug: old[slug].title for slug in fresh if slug in old}
         bases = {listed.cite for listed in old.values()}
         self._take_out(old)
+        for slug, item in old.items():
+            self.by_cite.discard(item.cite, slug)
         for slug in gone:
             store.pop(slug)
             self.cite_of.pop(slug)
@@ -458,7 +455,6 @@ class Rendering:
     def _take_out(self, listed: dict[str, Listed]) -> None:
         """Take these papers out of the index pages."""
         for slug, item in listed.items():
-            self.by_cite.discard(item.cite, slug)
             for key in item.keys:
                 self.owners.discard(key, slug)
             for topic in item.topics:
@@ -511,7 +507,6 @@ class Rendering:
             self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
             listed = item.listed
             self.listed[slug] = listed
-            self.by_cite.add(listed.cite, slug)  # back in, if `_take_out` took it out to render it again
             for key in listed.keys:
                 self.owners.add(key, slug)
             for topic in listed.topics:

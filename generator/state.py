@@ -70,9 +70,9 @@ class State:
         parts = [self.clustering, self.library, self.neighbours, self.rendering]
         return [self.papers, *(table for part in parts if hasattr(part, "tables") for table in part.tables())]
 
-    def bind(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
+    def bind(self, db: sqlite3.Connection | None, clear: bool = False, keep_complete: bool = False) -> None:
         for table in self.tables():
-            table.bind(db, clear)
+            table.bind(db, clear, keep_complete)
 
     def save(self, db: sqlite3.Connection) -> None:
         """Write every part, and the rows of its tables that changed (in the caller's transaction)."""

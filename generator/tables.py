@@ -79,11 +79,12 @@ class Table(_Lookups[str, V]):
         for key, value in state.get("rows", {}).items():  # type: ignore[attr-defined]
             self._rows[key] = value
 
-    def bind(self, db: sqlite3.Connection | None, clear: bool = False) -> None:
+    def bind(self, db: sqlite3.Connection | None, clear: bool = False, keep_complete: bool = False) -> None:
         """Read and write rows in `db`; with `clear`, as a new table (the rows stored there
-        go at the next save)."""
+        go at the next save); with `keep_complete`, a table that holds every value goes on
+        knowing it (`db` has just been given all of them)."""
         self._db = db
-        self._complete = db is None
+        self._complete = db is None or (keep_complete and self._complete)
         if clear:  # what was stored goes at the next save; values made before binding stay
             self._complete = self._cleared = True
 

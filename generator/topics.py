@@ -68,7 +68,7 @@ def _trie(terms: list[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if "" in node:  # a term ends here: longer ones first, then this one
             return "(?:" + body + ")?"
-        return body if len(branches) == 1 else body
+        return body
 
     return "(?:" + pattern(tree) + ")"
 

@@ -20,14 +20,14 @@ from pathlib import Path, PurePosixPath
 from .progress import progress
 
 MANIFEST = ".generated.json"
+"""What the last build made: its input key, its summary, every file it owns (relative to
+the docs folder) with its size and a digest of its bytes, and the papers that moved (old
+slug -> new slug). Deterministic, like every generated file; MkDocs skips dot files."""
 PENDING = ".generated.pending.json"
 """Written before a build changes any file, removed once the manifest is written: the files
 a build was about to create (owned by the generator, though no manifest lists them yet).
 While it is there, the manifest's key and digests are not trusted (a killed build may have
 changed any page)."""
-"""What the last build made: its input key, its summary, every file it owns (relative to
-the docs folder) with its size and a digest of its bytes, and the papers that moved (old
-slug -> new slug). Deterministic, like every generated file; MkDocs skips dot files."""
 
 
 class WriteError(RuntimeError):

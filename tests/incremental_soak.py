@@ -23,20 +23,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from run import corpus, records_for, write_seeds  # noqa: E402
+from support import ROOT, SEEDS  # noqa: E402
+from test_incremental import options, tree  # noqa: E402
 
-from generator.build import Options, build  # noqa: E402
+from generator.build import build  # noqa: E402
 
 WORDS = "novel robust surprising agents probing scaling reward honesty".split()
 KINDS = ("append", "copy", "near", "drop", "reword", "move", "delete", "copy-file", "rename", "chinese")
-
-
-def tree(docs: Path) -> dict[str, bytes]:
-    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
 
 
 def edit(seeds: Path, kind: str, step: int, rng: random.Random) -> str:
@@ -76,7 +73,7 @@ def edit(seeds: Path, kind: str, step: int, rng: random.Random) -> str:
         path.rename(path.with_name(f"renamed{step}-{path.name}"))
         lines = None
     elif kind == "chinese":
-        chinese = [line for line in (ROOT / "seeds").glob("*.txt") for line in line.read_text("utf-8").splitlines()
+        chinese = [line for line in SEEDS.glob("*.txt") for line in line.read_text("utf-8").splitlines()
                    if any("\u4e00" <= c <= "\u9fff" for c in line)]
         lines += rng.sample(chinese, min(len(chinese), rng.randrange(1, 4)))
     if lines is not None:
@@ -95,21 +92,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder)
         write_seeds(records_for(args.records, corpus()), project / "seeds")
-        for path in (ROOT / "seeds").glob("*.txt"):
+        for path in SEEDS.glob("*.txt"):
             shutil.copy(path, project / "seeds" / path.name)
         shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
-
-        def options(docs: Path, cache: Path | None, warm: bool = False) -> Options:
-            return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml",
-                           cache=cache, warm=warm)
-
-        build(options(project / "docs", project / "cache", args.warm))
+        build(options(project, project / "docs", project / "cache", args.warm))
         for step in range(args.edits):
             done = edit(project / "seeds", rng.choice(KINDS), step, rng)
             cold = project / "cold"
             shutil.copytree(project / "docs", cold)
-            build(options(cold, None))
-            build(options(project / "docs", project / "cache", args.warm))
+            build(options(project, cold, None))
+            build(options(project, project / "docs", project / "cache", args.warm))
             incremental, scratch = tree(project / "docs"), tree(cold)
             if incremental != scratch:
                 differ = sorted(name for name in incremental.keys() | scratch.keys() if incremental.get(name) != scratch.get(name))
