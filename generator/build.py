@@ -199,13 +199,10 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         with _collector_paused():
             summary = _run(options, seeds, key, results)
             with _timed(summary, "cache"):
-                # A build from nothing asked for every result it needs: the rest can go. An
-                # edit asks only for what it changed, and keeps the rest (see `state.GROWTH`).
-                if summary.full and results.state is not None:
-                    results.state.entries = len(results.used)
                 results.save(keep=not summary.full)
         summary.reused, summary.computed = results.hits, results.misses
     except BaseException:
+        results.abandon_rewrite()
         results.state = None  # half updated: the next build reads the saved one
         raise
     finally:
@@ -278,6 +275,12 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         summary.papers = len(state.rendering.column)
         moved = moved_papers(options.docs, state.rendering)
         pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, summary.problems, summary.records, summary.files, moved)
+    if summary.full and results.state is not None:
+        # A build from nothing asked for every result it needs: the rest can go. An edit
+        # asks only for what it changed, and keeps the rest (see `state.GROWTH`).
+        results.state.entries = len(results.used)
+        if not options.warm:
+            results.start_rewrite()  # the new cache file is written while the pages are
     with _timed(summary, "write"):
         summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary

@@ -74,6 +74,10 @@ class State:
         for table in self.tables():
             table.bind(db, clear, keep_complete)
 
+    def forget_changes(self) -> None:
+        for table in self.tables():
+            table.forget_changes()
+
     def save(self, db: sqlite3.Connection) -> None:
         """Write every part, and the rows of its tables that changed (in the caller's transaction)."""
         db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",

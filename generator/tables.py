@@ -88,6 +88,13 @@ class Table(_Lookups[str, V]):
         if clear:  # what was stored goes at the next save; values made before binding stay
             self._complete = self._cleared = True
 
+    def forget_changes(self) -> None:
+        """Another process saved this table (`cache.Cache.start_rewrite`): nothing is left
+        to write, and which keys each stored row holds is read again when needed."""
+        self._dirty.clear()
+        self._buckets.clear()
+        self._cleared = False
+
     def _known(self, bucket: str) -> bool:
         return self._complete or bucket in self._buckets
 

@@ -3,6 +3,7 @@ the cache writes exactly what a cold build writes."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sqlite3
@@ -279,3 +280,65 @@ def test_citation_keys_are_numbered_again_after_papers_were_rendered_again_and_o
         build(options(project, project / "docs", cache))
         assert tree(project / "docs") == tree(cold)
         shutil.rmtree(cold)
+
+
+def _edit_then_compare(project: Path, tmp_path: Path, cache: Path, full: bool = False) -> None:
+    """An added abstract: the build with the cache writes what a cold build writes (from
+    the last build's state, or from nothing when `full`)."""
+    (project / "seeds" / "new.txt").write_text(f"Abstract: {NEW_ABSTRACTS[0]}\n", "utf-8")
+    cold = tmp_path / "cold"
+    shutil.copytree(project / "docs", cold)
+    build(options(project, cold, None))
+    edited = build(options(project, project / "docs", cache))
+    assert edited.full == full and edited.reused > edited.computed
+    assert tree(project / "docs") == tree(cold)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["written here", "written by a forked process"])
+def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_state(
+    tmp_path: Path, workers: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A build from nothing writes a new cache file and swaps it in; while another process
+    has the old one open (its write-ahead log), it updates the old file instead. What it
+    keeps there must be one whole state, not its tables mixed with the last build's (once,
+    the tables' changes were marked written into the dropped file). Written by a forked
+    process, this process' tables still hold their changes: the new state is kept. Written
+    here, they were marked written: the last build's state stays, and is no use to the next
+    build (its basis, the catalog, changed), which starts from nothing."""
+    monkeypatch.setenv("READING_LIST_WORKERS", workers)
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = project / "cache"
+    build(options(project, project / "docs", cache))
+    (project / "seeds" / "003_other.txt").write_text(f"Abstract: {NEW_ABSTRACTS[2]}\n", "utf-8")
+    edit(project, "title", random.Random(0))  # the catalog changed: a build from nothing
+    with sqlite3.connect(cache / "cache.sqlite3") as reader:
+        reader.execute("SELECT count(*) FROM results").fetchone()
+        assert build(options(project, project / "docs", cache)).full
+        assert (cache / "cache.sqlite3-wal").exists()
+    reader.close()
+    _edit_then_compare(project, tmp_path, cache, full=workers == "1")
+
+
+def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The forked process that writes a build from nothing's cache file fails: the build
+    writes it itself, and the next build uses it."""
+    from generator.cache import Cache
+
+    monkeypatch.setenv("READING_LIST_WORKERS", "2")
+    parent, write = os.getpid(), Cache._write
+
+    def failing(self: Cache, fresh: Path, kept: dict) -> None:  # type: ignore[type-arg]
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        write(self, fresh, kept)
+
+    monkeypatch.setattr(Cache, "_write", failing)
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = project / "cache"
+    assert build(options(project, project / "docs", cache)).full
+    assert entries(cache)
+    _edit_then_compare(project, tmp_path, cache)
