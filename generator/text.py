@@ -70,22 +70,36 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 class PhraseIndex:
     """Which of many texts contain a phrase: the texts joined into one string and searched
-    with `str.find`, instead of one substring test a text (33 catalog phrases over 35,000
-    papers: 1.3 s in a loop, 0.1 s here). Texts must not contain NUL."""
+    with `find`, instead of one substring test a text (33 catalog phrases over 35,000
+    papers: 1.3 s in a loop, 0.1 s here). Joined as UTF-8 bytes: one Chinese text made the
+    joined string two bytes a character, and 35 phrases took 0.72 s to find in the
+    corpus' 35,000 abstracts, against 0.53 s (a phrase is in a text's UTF-8 exactly when it
+    is in the text). Texts must not contain NUL."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.starts: list[int] = []
         position = 0
+        encoded = []
         for text in texts:
+            data = text.encode("utf-8", "surrogatepass")
+            encoded.append(data)
             self.starts.append(position)
-            position += len(text) + 1
-        self.joined = "\0".join(texts)
+            position += len(data) + 1
+        self.joined = b"\0".join(encoded)
 
     def holders(self, phrase: str) -> list[int]:
         """Indices of the texts that contain `phrase`, in order."""
         found: list[int] = []
         if not phrase:
             return found
+        needle = phrase.encode("utf-8", "surrogatepass")
+        at = self.joined.find(needle)
+        while at != -1:
+            index = bisect_right(self.starts, at) - 1
+            found.append(index)
+            following = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
+            at = self.joined.find(needle, following)
+        return found
         at = self.joined.find(phrase)
         while at != -1:
             index = bisect_right(self.starts, at) - 1
