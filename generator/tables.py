@@ -165,11 +165,19 @@ class Table(_Lookups[str, V]):
 
     def save(self, db: sqlite3.Connection) -> None:
         """Write the buckets that changed (in the caller's transaction)."""
-        if self._cleared:
+        if self._cleared:  # every bucket written from what is in memory: sorted once, not a bucket at a time
             db.execute("DELETE FROM rows WHERE space = ?", [self.name])
             self._cleared = False
-            for key in self._rows:
-                self._dirty.setdefault(bucket_of(key), set()).add(key)
+            self._dirty.clear()
+            buckets: dict[str, dict[str, object]] = {}
+            for key in sorted(self._rows):
+                value = self._rows[key]
+                if value is not _ABSENT:
+                    buckets.setdefault(bucket_of(key), {})[key] = value
+            self._buckets = {bucket: set(values) for bucket, values in buckets.items()}
+            ordered = sorted(buckets.items(), key=lambda item: int(item[0]))
+            db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", ((self.name, bucket, pickle.dumps(values, protocol=5)) for bucket, values in ordered))
+            return
         self._load(self._dirty)  # a changed bucket is written whole
         gone, kept = [], []
         for bucket, changed in sorted(self._dirty.items(), key=lambda item: int(item[0])):
