@@ -115,10 +115,20 @@ def stem_id(token: str) -> int:
 
 
 def english_terms(text: str) -> Terms:
-    """`_english_counts` as vectors, counted as term ids: 0.9 s for 20,000 corpus
-    abstracts, against 3.5 s through Counters of strings (/tmp-style timing, warm caches)."""
-    tokens = [token for token in _WORD.findall(text.casefold()) if token not in STOPWORDS]
+    """`_english_counts` as vectors, counted as term ids: 2.45 s for 20,000 corpus
+    abstracts, against 3.47 s through Counters of strings (the same vectors)."""
+    tokens = _english_tokens(text)
     return Terms(_counted(map(stem_id, tokens), len(tokens)), _counted(map(term_id, tokens), len(tokens)))
+
+
+def english_words(text: str) -> Vector:
+    """`english_terms(text).words` alone (related papers use no anchors)."""
+    tokens = _english_tokens(text)
+    return _counted(map(stem_id, tokens), len(tokens))
+
+
+def _english_tokens(text: str) -> list[str]:
+    return [token for token in _WORD.findall(text.casefold()) if token not in STOPWORDS]
 
 
 def _counted(ids: Iterator[int], count: int) -> Vector:

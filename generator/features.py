@@ -55,11 +55,14 @@ def documents_of(texts: Sequence[tuple[str, str, str]]):  # type: ignore[no-unty
     abstract's terms merged with the title's. One cached vector a paper; the term sets it
     is made of are not kept (85 MB of the cache at 48,956 records, asked for again only by
     translations, which keep their own)."""
-    from .crosslingual import Vector, document_terms
+    from .crosslingual import Vector, document_terms, english_words
+
+    def words(text: str, language: str) -> Vector:
+        return english_words(text) if language == "en" else document_terms(text, language).words
 
     def make(i: int) -> Vector:
         abstract, title, language = texts[i]
-        return Vector.merge(document_terms(abstract, language).words, document_terms(title, language).words)
+        return Vector.merge(words(abstract, language), words(title, language))
 
     return cache.active().compute("document", [text_key(*text) for text in texts], lambda missing: each(make, missing, "documents"))
 
