@@ -63,20 +63,25 @@ FORMAT = Format("listing", detect, read, "an arXiv-style listing")
 
 _NAME_PART = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[^\W\d_][^\W\d_A-Z]*\.?")
 _PARTICLES = frozenset("van von der den de del della di da du la le dos das bin al ibn y".split())
+_LEADING_AND = re.compile(r"^\s*(and|&)\s+")
+_ET_AL = re.compile(r",?\s*(et al\.?|and others)\s*$")
+_GLUE = re.compile(r"(?<=\S)[A-Z]")
+_GIVEN_NAME = re.compile(r"[A-Z](?:[a-z'’]+(?:-[A-Z]?[a-z]+)*|\.)")
+_AND = re.compile(r"^(and|&)\s+")
 
 
 def _is_name_word(word: str) -> bool:
     """`Yuntao`, `J.`, `Jean-Luc`, `McKenzie`, `d'Alembert`, `van`: one word of a person's name."""
     if word.lower() in _PARTICLES:
         return True
-    parts = re.split(r"-", word)
+    parts = word.split("-")
     return all(part[:1].isupper() and _NAME_PART.fullmatch(part) for part in parts)
 
 
 def _is_author_list(text: str) -> bool:
     """Comma-separated names of one to five name words each."""
     for name in text.split(","):
-        words = re.sub(r"^\s*(and|&)\s+", "", name).split()
+        words = _LEADING_AND.sub("", name).split()
         if not 1 <= len(words) <= 5 or not all(_is_name_word(word) for word in words):
             return False
         if all(word.lower() in _PARTICLES for word in words):
@@ -97,14 +102,14 @@ def split_title_authors(line: str) -> tuple[str, tuple[str, ...], tuple[str, ...
     """
     head, _, tail = line.partition(" · ")
     affiliations = tuple(part.strip() for part in tail.split(",") if part.strip())
-    head = re.sub(r",?\s*(et al\.?|and others)\s*$", "", head.strip())
-    for glue in re.finditer(r"(?<=\S)[A-Z]", head):
+    head = _ET_AL.sub("", head.strip())
+    for glue in _GLUE.finditer(head):
         rest = head[glue.start():]
         first_word = rest.split(" ", 1)[0].rstrip(",")
-        if not re.fullmatch(r"[A-Z](?:[a-z'’]+(?:-[A-Z]?[a-z]+)*|\.)", first_word):
+        if not _GIVEN_NAME.fullmatch(first_word):
             continue
         if _is_author_list(rest):
-            authors = tuple(re.sub(r"^(and|&)\s+", "", name.strip()) for name in rest.split(","))
+            authors = tuple(_AND.sub("", name.strip()) for name in rest.split(","))
             return head[: glue.start()].strip(), authors, affiliations
     return head, (), affiliations
 
