@@ -22,6 +22,7 @@ import gc
 import hashlib
 import os
 import pickle
+import signal
 import sqlite3
 import sys
 import threading
@@ -234,8 +235,9 @@ class Cache:
         """A build from nothing: start writing its new file (see `_rewrite`) in a forked
         process, while this one writes the pages; `save(keep=False)` waits for it and puts
         the file in place. Writing 700 MB of results and state at 48,956 records took 7 s
-        after the pages' 4 s; now the two share the machine's cores. Not where processes
-        are not forked (one core, `./dev serve`, not Linux): `save` writes it then."""
+        after the pages' 4 s; now the two share the machine's cores. With one worker
+        (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes it then; `./dev serve`
+        does not ask (its cache lives on in memory, see `build.generate`)."""
         from .parallel import workers
 
         if self.db is None or self.folder is None or self._writer is not None or workers() < 2 or not hasattr(os, "fork"):
@@ -328,7 +330,7 @@ class Cache:
     def abandon_rewrite(self) -> None:
         """The build failed: stop the writer, and drop what it wrote."""
         if self._writer is not None:
-            os.kill(self._writer[0], 9)
+            os.kill(self._writer[0], signal.SIGKILL)
             os.waitpid(self._writer[0], 0)
             self._writer = None
             self._fresh().unlink(missing_ok=True)
