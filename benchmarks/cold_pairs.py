@@ -1,0 +1,74 @@
+"""Cold builds of two versions of the generator, interleaved: this machine's speed drifts by
+10-20 % within an hour, so a change to the cold run is measured against the code before it
+in pairs of runs made one right after the other.
+
+    .venv/bin/python benchmarks/cold_pairs.py --base 3ce38ca            # about 6 minutes
+    .venv/bin/python benchmarks/cold_pairs.py --base HEAD~1 --size 1000 --runs 1
+
+The base revision is checked out in a temporary git worktree; both run with this venv's
+Python (`python -m generator build`), on the same corpus records written as seed files
+(`run.write_seeds`), each run into new docs and cache folders (building into a folder
+just emptied of 35,000 files slows file creation: ext4 checks recently deleted inodes).
+Prints each pair (wall seconds, peak MB, user seconds) and the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import ENV, PYTHON, ROOT, corpus, records_for, write_seeds  # noqa: E402
+
+CURATED = {"--catalog": "catalog.yml", "--taxonomy": "taxonomy.yml", "--overrides": "duplicates.yml"}
+"""The repository's curated files, for both versions."""
+
+
+def cold(code: Path, seeds: Path, out: Path) -> tuple[float, int, float]:
+    """Wall seconds, peak MB and user seconds of one build from nothing."""
+    command = [PYTHON, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(out / "docs"), "--cache", str(out / "cache"),
+               *(arg for option, name in CURATED.items() for arg in (option, str(ROOT / name))), "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{code}: build failed:\n{process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+    return round(seconds, 2), usage.ru_maxrss // 1024, round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="the revision to compare the working tree with")
+    parser.add_argument("--size", type=int, default=48956)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cold-pairs-") as temporary:
+        work = Path(temporary)
+        base = work / "base"
+        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(base), args.base], cwd=ROOT, check=True)
+        try:
+            write_seeds(records_for(args.size, corpus()), work / "seeds")
+            results: dict[str, list[tuple[float, int, float]]] = {"base": [], "head": []}
+            for n in range(args.runs):
+                for name, code in (("base", base), ("head", ROOT)):
+                    results[name].append(cold(code, work / "seeds", work / f"{name}{n}"))
+                print(f"pair {n + 1}: {args.base} {results['base'][-1]}, working tree {results['head'][-1]} (s, MB, user s)", flush=True)
+            for name, runs in results.items():
+                print(f"median {name}: {statistics.median(r[0] for r in runs)} s, peak {max(r[1] for r in runs)} MB, "
+                      f"user {statistics.median(r[2] for r in runs)} s")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()
