@@ -273,14 +273,14 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     with _timed(summary, "render"):
         state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy)
         summary.papers = len(state.rendering.column)
+        if summary.full and not options.warm:
+            results.start_rewrite()  # the new cache file is written while the pages are made and written
         moved = moved_papers(options.docs, state.rendering)
         pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, summary.problems, summary.records, summary.files, moved)
     if summary.full and results.state is not None:
         # A build from nothing asked for every result it needs: the rest can go. An edit
         # asks only for what it changed, and keeps the rest (see `state.GROWTH`).
         results.state.entries = len(results.used)
-        if not options.warm:
-            results.start_rewrite()  # the new cache file is written while the pages are
     with _timed(summary, "write"):
         summary.written = write_pages(options.docs, pages, key, summary.to_json(), moved, check=options.force)
     return summary

@@ -94,9 +94,9 @@ class Cache:
         """`loaded` holds every stored entry: `save` finds stale ones without a scan."""
         self.state: Any = None
         """The last build's `state.State`, once a build has read or made it."""
-        self._writer: tuple[int, int, int] | None = None
-        """The forked process writing the new file (`start_rewrite`): its pid, and how many
-        results this run had used and made when it started."""
+        self._writer: tuple[int, set[tuple[str, str]], int] | None = None
+        """The forked process writing the new file (`start_rewrite`): its pid, the results it
+        writes, and how many values the state's tables had had set when it started."""
         self.db: sqlite3.Connection | None = None
         if folder is not None:
             self.db = self._open(folder / "cache.sqlite3")
@@ -232,11 +232,13 @@ class Cache:
             print(f"cache: not saved: {error}", file=sys.stderr)
 
     def start_rewrite(self) -> None:
-        """A build from nothing: start writing its new file (see `_rewrite`) in a forked
-        process, while this one writes the pages; `save(keep=False)` waits for it and puts
-        the file in place. Writing 700 MB of results and state at 48,956 records took 7 s
-        after the pages' 4 s; now the two share the machine's cores. With one worker
-        (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes it then; `./dev serve`
+        """A build from nothing, once its papers are rendered: start writing its new file
+        (see `_rewrite`) in a forked process, while this one makes the index pages and
+        exports and writes the pages; `save(keep=False)` waits for it, adds what this run
+        used or made since (the exports' compressed blocks, `state.State.LATE`) and puts the
+        file in place. Writing 700 MB of results and state at 48,956 records took 7 s after
+        the pages' 4 s; now the two share the machine's cores. With one worker
+        (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes it all then; `./dev serve`
         does not ask (its cache lives on in memory, see `build.generate`)."""
         from .parallel import workers
 
@@ -257,7 +259,7 @@ class Cache:
             finally:
                 sys.stderr.flush()
                 os._exit(code)
-        self._writer = (pid, len(self.used), len(self.new))
+        self._writer = (pid, set(kept), self.state.changes() if self.state is not None else 0)
 
     def _fresh(self) -> Path:
         assert self.folder is not None
@@ -287,15 +289,31 @@ class Cache:
         with open(fresh, "rb") as file:
             os.fsync(file.fileno())
 
-    def _written_elsewhere(self) -> bool:
-        """Wait for the writer `start_rewrite` forked: whether it wrote the new file, and
-        nothing was used or made since it started (else the file lacks it)."""
+    def _written_elsewhere(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> bool:
+        """Wait for the writer `start_rewrite` forked, and add to its file the results this
+        run used or made since it started, and the state's late parts: whether the file is
+        then whole (not if the writer failed, or a table of the state changed since)."""
         if self._writer is None:
             return False
-        pid, used, new = self._writer
+        pid, written, changes = self._writer
         self._writer = None
         _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0 and (used, new) == (len(self.used), len(self.new))
+        if os.waitstatus_to_exitcode(status) != 0 or (self.state is not None and self.state.changes() != changes):
+            return False
+        from .state import State
+
+        db = sqlite3.connect(fresh, check_same_thread=False)
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                               ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in kept.items() if (kind, key) not in written))
+                if self.state is not None:
+                    self.state.save_parts(db, State.LATE)
+        finally:
+            db.close()
+        with open(fresh, "rb") as file:
+            os.fsync(file.fileno())
+        return True
 
     def _rewrite(self, path: Path) -> None:
         """Keep only what this run used, in a new file that replaces the old one: a build
@@ -303,7 +321,7 @@ class Cache:
         would write it twice. A build killed meanwhile leaves the old file whole."""
         assert self.db is not None
         fresh, kept = self._fresh(), self._kept()
-        elsewhere = self._written_elsewhere()
+        elsewhere = self._written_elsewhere(fresh, kept)
         if not elsewhere:
             self._write(fresh, kept)
         self.close()  # checkpoints and removes the old file's log, if no one else has it open

@@ -61,6 +61,9 @@ class State:
     """Every paper of the last build, by slug."""
 
     PARTS = ("basis", "entries", "files", "clustering", "library", "neighbours", "rendering", "papers")
+    LATE = ("entries", "rendering")
+    """The parts a build still changes once its pages are rendered (`render.Rendering.pages`,
+    and the count of entries), after the cache's writer has started (see `cache`)."""
 
     @property
     def empty(self) -> bool:
@@ -78,12 +81,18 @@ class State:
         for table in self.tables():
             table.forget_changes()
 
+    def changes(self) -> int:
+        """Values set or removed in the tables so far (a count that only grows)."""
+        return sum(table.changes for table in self.tables())
+
     def save(self, db: sqlite3.Connection) -> None:
         """Write every part, and the rows of its tables that changed (in the caller's transaction)."""
-        db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
-                       ((name, pickle.dumps(getattr(self, name), protocol=5)) for name in self.PARTS))
+        self.save_parts(db, self.PARTS)
         for table in self.tables():
             table.save(db)
+
+    def save_parts(self, db: sqlite3.Connection, names: Sequence[str]) -> None:
+        db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", ((name, pickle.dumps(getattr(self, name), protocol=5)) for name in names))
 
 
 def load(cache: Cache, basis: str) -> State:

@@ -67,6 +67,8 @@ class Table(_Lookups[str, V]):
         """Every value is in `_rows`: what is not there is not stored (true of a table in no
         database)."""
         self._cleared = False
+        self.changes = 0
+        """Values set or removed in this process (see `cache.Cache.start_rewrite`)."""
 
     def __getstate__(self) -> dict[str, object]:
         if self._db is None:  # in no database: the values go with it
@@ -135,6 +137,7 @@ class Table(_Lookups[str, V]):
 
     def _touch(self, key: str) -> None:
         """Mark a value changed in place as to be written."""
+        self.changes += 1
         if not self._cleared:  # a cleared table is written whole
             self._dirty.setdefault(bucket_of(key), set()).add(key)
 

@@ -342,3 +342,30 @@ def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path:
     assert build(options(project, project / "docs", cache)).full
     assert entries(cache)
     _edit_then_compare(project, tmp_path, cache)
+
+
+def test_a_table_changed_after_the_cache_writer_started_leaves_the_build_to_write_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The forked writer saves the state as it was once the papers were rendered; a table
+    value set after that (here, one set again to the same value by the index pages) means
+    its file may lack it: the build writes the file itself."""
+    from generator import cache as caches
+    from generator.render import Rendering
+
+    monkeypatch.setenv("READING_LIST_WORKERS", "2")
+    pages, writes = Rendering.pages, []
+
+    def touching(self: Rendering, *args, **kwargs):  # type: ignore[no-untyped-def]
+        slug = next(iter(self.column.keys()))
+        self.cite_of[slug] = self.cite_of[slug]
+        return pages(self, *args, **kwargs)
+
+    write = caches.Cache._write
+    monkeypatch.setattr(Rendering, "pages", touching)
+    monkeypatch.setattr(caches.Cache, "_write", lambda self, fresh, kept: (writes.append(os.getpid()), write(self, fresh, kept))[1])
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    cache = project / "cache"
+    assert build(options(project, project / "docs", cache)).full
+    assert writes == [os.getpid()]  # the writer's own call was in its process, not recorded here
+    _edit_then_compare(project, tmp_path, cache)
