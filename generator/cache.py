@@ -74,6 +74,11 @@ def _schema(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS rows (space TEXT, key TEXT, value BLOB)")  # see `tables`
 
 
+def _store(db: sqlite3.Connection, results: Iterable[tuple[tuple[str, str], Any]]) -> None:
+    """Write ((kind, key), value) results (in the caller's transaction)."""
+    db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in results))
+
+
 def _indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS results_key ON results (kind, key)")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS rows_key ON rows (space, key)")
@@ -219,8 +224,7 @@ class Cache:
                     stored = self.loaded if self.complete else self.db.execute("SELECT kind, key FROM results")
                     stale = [(kind, key) for kind, key in stored if (kind, key) not in self.used]
                     self.db.executemany("DELETE FROM results WHERE kind = ? AND key = ?", stale)
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                                    ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in self.new.items()))
+                _store(self.db, self.new.items())
             self.loaded.update(self.new)
             self.new.clear()
             if not keep:
@@ -270,7 +274,7 @@ class Cache:
 
     def _write(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> None:
         """The new file: every kept result and the state, each byte written once, with no
-        journal and the indexes made at the end, synced to disk."""
+        journal and the indexes made at the end (synced by `_rewrite`)."""
         fresh.unlink(missing_ok=True)
         db = sqlite3.connect(fresh, check_same_thread=False)
         try:
@@ -279,17 +283,14 @@ class Cache:
             _schema(db)
             with db:
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (code_version(),))
-                db.executemany("INSERT INTO results VALUES (?, ?, ?)",
-                               ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in kept.items()))
+                _store(db, kept.items())
                 if self.state is not None:
                     self.state.save(db)
                 _indexes(db)
         finally:
             db.close()
-        with open(fresh, "rb") as file:
-            os.fsync(file.fileno())
 
-    def _written_elsewhere(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> bool:
+    def _finish_writer(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> bool:
         """Wait for the writer `start_rewrite` forked, and add to its file the results this
         run used or made since it started, and the state's late parts: whether the file is
         then whole (not if the writer failed, or a table of the state changed since)."""
@@ -305,14 +306,11 @@ class Cache:
         db = sqlite3.connect(fresh, check_same_thread=False)
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                               ((kind, key, pickle.dumps(value, protocol=5)) for (kind, key), value in kept.items() if (kind, key) not in written))
+                _store(db, ((entry, value) for entry, value in kept.items() if entry not in written))
                 if self.state is not None:
                     self.state.save_parts(db, State.LATE)
         finally:
             db.close()
-        with open(fresh, "rb") as file:
-            os.fsync(file.fileno())
         return True
 
     def _rewrite(self, path: Path) -> None:
@@ -321,9 +319,11 @@ class Cache:
         would write it twice. A build killed meanwhile leaves the old file whole."""
         assert self.db is not None
         fresh, kept = self._fresh(), self._kept()
-        elsewhere = self._written_elsewhere(fresh, kept)
+        elsewhere = self._finish_writer(fresh, kept)
         if not elsewhere:
             self._write(fresh, kept)
+        with open(fresh, "rb") as file:  # once, whoever wrote it
+            os.fsync(file.fileno())
         self.close()  # checkpoints and removes the old file's log, if no one else has it open
         replaced = not path.with_name(path.name + "-wal").exists()  # else the log would be applied to the new file
         if replaced:

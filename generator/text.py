@@ -100,10 +100,3 @@ class PhraseIndex:
             following = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
             at = self.joined.find(needle, following)
         return found
-        at = self.joined.find(phrase)
-        while at != -1:
-            index = bisect_right(self.starts, at) - 1
-            found.append(index)
-            following = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
-            at = self.joined.find(phrase, following)
-        return found

@@ -53,6 +53,13 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def seeds_project(project: Path) -> Path:
+    """A project folder with the seeds and the catalog, to edit."""
+    shutil.copytree(SEEDS, project / "seeds")
+    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    return project
+
+
 def options(project: Path, docs: Path, cache: Path | None, warm: bool = False) -> Options:
     return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache, warm=warm)
 
@@ -63,9 +70,7 @@ def options(project: Path, docs: Path, cache: Path | None, warm: bool = False) -
 def test_builds_with_the_cache_equal_cold_builds_after_any_edits(
     tmp_path_factory: pytest.TempPathFactory, in_memory: bool, edits: list[str], rng: random.Random
 ):
-    project = tmp_path_factory.mktemp("edits")
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path_factory.mktemp("edits"))
     cache = project / "cache"
     build(options(project, project / "docs", cache, in_memory))
     for kind in edits:
@@ -82,9 +87,7 @@ def test_builds_with_the_cache_equal_cold_builds_after_any_edits(
 @pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
 def test_a_page_the_cache_knows_by_its_digest_is_made_again_when_its_file_is_gone_or_changed(tmp_path: Path, in_memory: bool):
     """The cache keeps a paper page's digest and size, not its text (`writer.KnownPage`)."""
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     docs, cache = project / "docs", project / "cache"
     build(options(project, docs, cache, in_memory))
     before = tree(docs)
@@ -155,9 +158,7 @@ def test_an_added_paper_changes_one_block_of_a_compressed_export():
 def test_a_cache_kept_in_memory_reads_nothing_back_from_disk(tmp_path: Path):
     """./dev serve keeps the cache's results in memory between rebuilds: with the cache file
     gone, an edit still reuses them (a cache on disk only would compute everything again)."""
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     for in_memory in (True, False):
         cache = tmp_path / f"cache-{in_memory}"
         build(options(project, tmp_path / f"docs-{in_memory}", cache, in_memory))
@@ -177,9 +178,7 @@ def test_a_preloaded_cache_serves_the_first_edit_from_memory(tmp_path: Path):
     build's."""
     from generator import cache as results
 
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     cache = tmp_path / "cache"
     build(options(project, project / "docs", cache))
     with sqlite3.connect(cache / "cache.sqlite3") as db:
@@ -225,9 +224,7 @@ def test_the_cache_stays_bounded(tmp_path: Path, in_memory: bool, monkeypatch: p
     related papers, `document`, which a later build takes whole)."""
     from generator import state
 
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     cache = tmp_path / "cache"
     assert build(options(project, project / "docs", cache, in_memory)).full
     for text in NEW_ABSTRACTS[:2]:
@@ -306,9 +303,7 @@ def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_st
     here, they were marked written: the last build's state stays, and is no use to the next
     build (its basis, the catalog, changed), which starts from nothing."""
     monkeypatch.setenv("READING_LIST_WORKERS", workers)
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     build(options(project, project / "docs", cache))
     (project / "seeds" / "003_other.txt").write_text(f"Abstract: {NEW_ABSTRACTS[2]}\n", "utf-8")
@@ -335,9 +330,7 @@ def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path:
         write(self, fresh, kept)
 
     monkeypatch.setattr(Cache, "_write", failing)
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     assert build(options(project, project / "docs", cache)).full
     assert entries(cache)
@@ -362,9 +355,7 @@ def test_a_table_changed_after_the_cache_writer_started_leaves_the_build_to_writ
     write = caches.Cache._write
     monkeypatch.setattr(Rendering, "pages", touching)
     monkeypatch.setattr(caches.Cache, "_write", lambda self, fresh, kept: (writes.append(os.getpid()), write(self, fresh, kept))[1])
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     assert build(options(project, project / "docs", cache)).full
     assert writes == [os.getpid()]  # the writer's own call was in its process, not recorded here
