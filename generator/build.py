@@ -206,6 +206,7 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
         results.state = None  # half updated: the next build reads the saved one
         raise
     finally:
+        results.cancel_ahead()
         cache.use(cache.Cache(None))
         if not options.warm:
             results.close()
@@ -236,9 +237,9 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     from .catalog import load_catalog
     from .clustering import Clustering
     from .overrides import load_overrides
-    from .related import documents
+    from .related import documents, documents_ahead
     from .render import Rendering
-    from .topics import load_taxonomy
+    from .topics import load_taxonomy, scores_ahead
     from .translations import load_encoder_early, stop_encoder
 
     summary = Summary()
@@ -256,6 +257,9 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         summary.files = len(seeds)
         summary.records = sum(file.records for file in state.files.values())
     load = states.records_loader(results, state.files, {file.name: file.data for file in seeds})
+    # Work that metadata and related papers will need, started on the core clustering leaves idle.
+    scores_ahead([record for _, record in added], taxonomy)
+    documents_ahead([record for _, record in added])
     with _timed(summary, "dedupe"):
         load_encoder_early([record for _, record in added])
         try:

@@ -102,6 +102,8 @@ class Cache:
         self._writer: tuple[int, set[tuple[str, str]], int] | None = None
         """The forked process writing the new file (`start_rewrite`): its pid, the results it
         writes, and how many values the state's tables had had set when it started."""
+        self._ahead: dict[str, tuple[list[str], Any]] = {}
+        """Work started ahead, by kind (`ahead`): the keys it makes, and its `parallel.Ahead`."""
         self.db: sqlite3.Connection | None = None
         if folder is not None:
             self.db = self._open(folder / "cache.sqlite3")
@@ -197,11 +199,46 @@ class Cache:
         missing = [i for i, k in enumerate(keys) if k not in stored]
         self.hits += sum(1 for k in set(keys) if (kind, k) in self.loaded)  # from an earlier run
         self.misses += len(missing)
-        made = make(missing) if missing else []
-        for index, value in zip(missing, made):
+        made = self._made_ahead(kind, keys, missing)
+        rest = [i for i in missing if i not in made]
+        made.update(zip(rest, make(rest) if rest else []))
+        for index, value in sorted(made.items()):
             self.put(kind, keys[index], keep(value) if keep else value)
             stored[keys[index]] = value
         return [stored[k] for k in keys]
+
+    def ahead(self, kind: str, keys: list[str], make: Callable[[int], Any]) -> None:
+        """Start making, in a forked process, the values of the keys not stored (`make(i)`
+        for the key at i): a later `compute` of this kind takes those it asks for, and
+        computes the rest itself. For values a build from nothing will need after stages
+        that keep one core busy (see `related.documents_ahead`)."""
+        from .parallel import Ahead
+
+        self.cancel_ahead(kind)
+        stored = self.get_many(kind, keys, use=False)
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key not in stored:
+                first.setdefault(key, i)
+        if first:
+            self._ahead[kind] = (list(first), Ahead(make, list(first.values())))
+
+    def _made_ahead(self, kind: str, keys: list[str], missing: list[int]) -> dict[int, Any]:
+        """The values at these indices that work started `ahead` made (waiting for it)."""
+        if kind not in self._ahead or not missing:
+            return {}
+        made_keys, work = self._ahead.pop(kind)
+        values = work.results()
+        if values is None:
+            return {}
+        by_key = dict(zip(made_keys, values))
+        return {i: by_key[keys[i]] for i in missing if keys[i] in by_key}
+
+    def cancel_ahead(self, kind: str | None = None) -> None:
+        """Stop work started ahead (of one kind, or all): the build failed, or no stage asked."""
+        for name in [kind] if kind is not None else list(self._ahead):
+            if name in self._ahead:
+                self._ahead.pop(name)[1].cancel()
 
     def save(self, keep: bool = True) -> None:
         """Write the new values (and the build's state) in one transaction, and drop entries

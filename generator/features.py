@@ -55,16 +55,21 @@ def documents_of(texts: Sequence[tuple[str, str, str]]):  # type: ignore[no-unty
     abstract's terms merged with the title's. One cached vector a paper; the term sets it
     is made of are not kept (85 MB of the cache at 48,956 records, asked for again only by
     translations, which keep their own)."""
+    return cache.active().compute("document", [text_key(*text) for text in texts], lambda missing: each(lambda i: _document(*texts[i]), missing, "documents"))
+
+
+def documents_ahead(texts: Sequence[tuple[str, str, str]]) -> None:
+    """Start making the documents of these texts on a spare core, for `documents_of` to take."""
+    cache.active().ahead("document", [text_key(*text) for text in texts], lambda i: _document(*texts[i]))
+
+
+def _document(abstract: str, title: str, language: str):  # type: ignore[no-untyped-def]
     from .crosslingual import Vector, document_terms, english_words
 
-    def words(text: str, language: str) -> Vector:
+    def words(text: str) -> Vector:
         return english_words(text) if language == "en" else document_terms(text, language).words
 
-    def make(i: int) -> Vector:
-        abstract, title, language = texts[i]
-        return Vector.merge(words(abstract, language), words(title, language))
-
-    return cache.active().compute("document", [text_key(*text) for text in texts], lambda missing: each(make, missing, "documents"))
+    return Vector.merge(words(abstract), words(title))
 
 
 def cognates_of(texts: Sequence[tuple[str, str]], kind: str):  # type: ignore[no-untyped-def]

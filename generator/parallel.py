@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -61,3 +64,56 @@ def parallel_map(work: Callable[[int], T], indices: list[int], description: str,
             return list(progress(pool.imap(_run, indices, chunksize=chunk), description, total=len(indices)))  # type: ignore[arg-type]
     finally:
         _work = None
+
+
+class Ahead:
+    """`[work(i) for i in indices]` in one forked process, started now and collected later
+    (`results`): work a later stage will ask for, done on a core the stages in between leave
+    idle (at the lowest priority, it yields to them). No thread in this process serves it (forking the stages' own workers meanwhile
+    stays safe): the child pickles its whole result into a pipe, read when asked for."""
+
+    def __init__(self, work: Callable[[int], object], indices: list[int]) -> None:
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: its result, and none of this process' exit work
+            os.close(read)
+            code = 1
+            try:
+                os.nice(19)  # a core the stages leave idle, not one they use
+                data = pickle.dumps([work(i) for i in indices], protocol=5)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pipe: int | None = read
+
+    def results(self) -> list[object] | None:
+        """Its results (waiting for them), or None if it failed: the caller does the work."""
+        if self.pipe is None:
+            return None
+        with os.fdopen(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        self.pipe = None
+        _, status = os.waitpid(self.pid, 0)
+        return pickle.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
+
+    def cancel(self) -> None:
+        if self.pipe is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.pipe)
+            self.pipe = None
+
+
+AHEAD = 2_000
+"""Records from which a build starts, ahead, work that later stages will need (`Ahead`)."""
+
+
+def can_work_ahead(records: int) -> bool:
+    """Whether to start `Ahead` work for this many records: enough of them, several workers
+    allowed, and `os.fork`."""
+    return records >= AHEAD and workers() > 1 and hasattr(os, "fork")

@@ -14,7 +14,9 @@ from . import cache as results
 from . import curated
 from .cache import key_of
 from .features import each
-from .model import Paper, evolve
+from .model import Paper, Record, evolve
+from .parallel import can_work_ahead
+from .text import latex_to_text
 
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
@@ -156,9 +158,7 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
     known = {topic.slug for topic in taxonomy.topics}
     # Distinct texts only: a term counts once however often it occurs, so exact copies add nothing.
     inputs = [("" if p.title_derived else p.title, " ".join(dict.fromkeys(m.record.abstract for m in p.cluster.members))) for p in papers]
-    version = key_of(taxonomy.topics)
-    all_scores = results.active().compute(
-        "topics", [key_of(version, title, text) for title, text in inputs], lambda missing: each(lambda i: taxonomy.scores(*inputs[i]), missing, "topics"))
+    all_scores = results.active().compute("topics", _keys(inputs, taxonomy), lambda missing: each(lambda i: taxonomy.scores(*inputs[i]), missing, "topics"))
     for paper, paper_scores in zip(papers, all_scores):
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)
@@ -172,3 +172,16 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
             chosen = (best[1],) if best[0] > 0 else (FALLBACK,)
         result.append(evolve(paper, topics=chosen))
     return result
+
+
+def _keys(inputs: Sequence[tuple[str, str]], taxonomy: Taxonomy) -> list[str]:
+    version = key_of(taxonomy.topics)
+    return [key_of(version, title, text) for title, text in inputs]
+
+
+def scores_ahead(records: Sequence[Record], taxonomy: Taxonomy) -> None:
+    """Start scoring, on the core clustering leaves idle, the papers these records will most
+    likely make (see `related.documents_ahead`): one record each, with its title."""
+    if can_work_ahead(len(records)):
+        inputs = [(latex_to_text(r.title) if r.title else "", r.abstract) for r in records]
+        results.active().ahead("topics", _keys(inputs, taxonomy), lambda i: taxonomy.scores(*inputs[i]))

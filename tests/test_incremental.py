@@ -360,3 +360,61 @@ def test_a_table_changed_after_the_cache_writer_started_leaves_the_build_to_writ
     assert build(options(project, project / "docs", cache)).full
     assert writes == [os.getpid()]  # the writer's own call was in its process, not recorded here
     _edit_then_compare(project, tmp_path, cache)
+
+
+def test_work_started_ahead_is_taken_for_the_keys_it_made_and_the_rest_is_made_here():
+    from generator.cache import Cache
+
+    results = Cache(None)
+    results.ahead("kind", ["a", "b", "c"], lambda i: ("ahead", os.getpid(), i))
+    values = results.compute("kind", ["c", "a", "d"], lambda missing: [("here", os.getpid(), i) for i in missing])
+    assert [(where, i) for where, _, i in values] == [("ahead", 2), ("ahead", 0), ("here", 2)]
+    assert values[0][1] != os.getpid() and values[2][1] == os.getpid()
+    assert results.compute("kind", ["b"], lambda missing: [("here", os.getpid(), i) for i in missing])[0][0] == "here"  # taken once
+
+
+def test_work_started_ahead_that_fails_is_made_here():
+    from generator.cache import Cache
+
+    results = Cache(None)
+    results.ahead("kind", ["a", "b"], lambda i: 1 / 0)
+    assert results.compute("kind", ["a", "b"], lambda missing: [f"here {i}" for i in missing]) == ["here 0", "here 1"]
+
+
+def test_work_started_ahead_and_not_asked_for_is_stopped():
+    import time
+
+    from generator.cache import Cache
+
+    results = Cache(None)
+    results.ahead("kind", ["a"], lambda i: time.sleep(60))
+    pid = results._ahead["kind"][1].pid
+    results.cancel_ahead()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_build_that_works_ahead_writes_what_a_build_in_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Topic scores and related papers' documents started ahead, from the records (the
+    catalog gives some papers other titles: those are made when asked for), change nothing."""
+    from generator import cache as caches
+    from generator import parallel
+
+    project = seeds_project(tmp_path / "project")
+    monkeypatch.setenv("READING_LIST_WORKERS", "1")
+    build(options(project, tmp_path / "one", None))
+    monkeypatch.setenv("READING_LIST_WORKERS", "2")
+    monkeypatch.setattr(parallel, "AHEAD", 1)
+    taken: dict[str, int] = {}
+    made_ahead = caches.Cache._made_ahead
+
+    def counted(self: caches.Cache, kind: str, keys: list[str], missing: list[int]) -> dict[int, object]:
+        made = made_ahead(self, kind, keys, missing)
+        taken[kind] = taken.get(kind, 0) + len(made)
+        return made
+
+    monkeypatch.setattr(caches.Cache, "_made_ahead", counted)
+    summary = build(options(project, tmp_path / "ahead", tmp_path / "cache"))
+    assert {kind for kind, count in taken.items() if count} == {"document", "topics"}
+    assert 0 < taken["document"] < summary.papers  # some papers' titles come from the catalog
+    assert tree(tmp_path / "ahead") == tree(tmp_path / "one")
