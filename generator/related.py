@@ -38,7 +38,7 @@ from sparse_dot_topn import sp_matmul_topn
 from .crosslingual import Vector
 from .features import documents_ahead as documents_ahead_of, documents_of
 from .model import Paper, Record, Related, evolve
-from .parallel import can_work_ahead
+from .parallel import can_work_ahead, parallel_map, workers
 from .tables import Kept, Layered, SetTable, Table
 from .text import latex_to_text
 
@@ -47,6 +47,8 @@ TERMS_KEPT = 30
 MIN_SCORE = 0.02
 SHORTLIST = 4 * COUNT + 1
 """Candidates the product keeps per row (the paper itself among them) before ranking."""
+PARALLEL_ROWS = 5_000
+"""Rows from which `_Matrix.best` ranks in worker processes."""
 
 Ranked = tuple[tuple[str, float], ...]
 """A paper's related papers: (slug, cosine), best first."""
@@ -403,10 +405,20 @@ class _Matrix:
         return self._transposed
 
     def best(self, rows: np.ndarray) -> list[Ranked]:
-        """The related papers of the papers at `rows`, from all papers."""
+        """The related papers of the papers at `rows`, from all papers: many rows in worker
+        processes, a part each (each row's products and ranking are its own; 35,012 rows
+        took 2.4 s in one process, the sparse product on two threads)."""
+        if len(rows) < PARALLEL_ROWS or workers() < 2:
+            return self._best(rows, threads=2)
+        self.transposed  # made before the workers are forked
+        parts = np.array_split(rows, 8 * workers())
+        ranked = parallel_map(lambda i: self._best(parts[i], threads=1), list(range(len(parts))), "related", worth_it=True)
+        return [lists for part in ranked for lists in part]
+
+    def _best(self, rows: np.ndarray, threads: int) -> list[Ranked]:
         if not len(rows):
             return []
-        found = sparse.csr_matrix(sp_matmul_topn(self.matrix[rows], self.transposed, top_n=SHORTLIST, threshold=MIN_SCORE, n_threads=2))
+        found = sparse.csr_matrix(sp_matmul_topn(self.matrix[rows], self.transposed, top_n=SHORTLIST, threshold=MIN_SCORE, n_threads=threads))
         result = []
         for at, row in enumerate(rows.tolist()):
             start, end = found.indptr[at], found.indptr[at + 1]

@@ -87,6 +87,26 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def create(path: str, data: bytes, folders: set[str]) -> None:
+    """Write a file that is not there yet, in place: a first build's pages, in half the time
+    of `atomic_write` (35,000 pages: 1.0 s against 2.3 s, no temporary file to rename). The
+    manifest's pending list claims the file before (see `write_pages`): a build killed
+    meanwhile leaves part of a file that the next build owns and writes again. A file that
+    appeared since the folder was listed is not touched (FileExistsError). `folders` holds
+    the folders known to be there."""
+    folder = os.path.dirname(path)
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)
+        folders.add(folder)
+    file = open(path, "xb")
+    try:
+        with file:
+            file.write(data)
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
 def read_manifest(docs: Path) -> dict[str, object]:
     """The manifest, parsed once for as long as the file stays the same (a build reads it
     three times; it is 1.3 MB of JSON at 10,000 records, 6.6 MB at 48,956). Callers do not
@@ -244,6 +264,8 @@ def write_pages(
     # A folder the generator has not written to yet: each folder listed once, not each page
     # opened (listing 35,000 pages takes 33 ms: more than the few pages an edit writes).
     listings: dict[str, set[str]] | None = None if previous else {}
+    absent: set[str] = set()
+    """Pages whose file is not there (known on a first build, from the listings)."""
     for relative in sorted(pages):
         page = pages[relative]
         data = None if isinstance(page, KnownPage) else _encoded(page)
@@ -253,6 +275,7 @@ def write_pages(
             unchanged_pages.add(relative)  # what the last build wrote, still there: not read again (35,000 pages took 3 s)
             continue
         if listings is not None and not _exists(path, listings):
+            absent.add(relative)
             if data is None and not check:
                 continue  # a new file: its bytes are not needed until written, and their digest is known
             existing = None
@@ -271,8 +294,12 @@ def write_pages(
         docs.mkdir(parents=True, exist_ok=True)
         atomic_write(docs / PENDING, json.dumps(sorted(new)).encode("utf-8"))
     written: list[str] = []
+    folders: set[str] = set()
     for relative in progress(sorted(set(pages) - unchanged_pages), "write"):
-        atomic_write(_safe_path(docs, relative), _encoded(pages[relative]))
+        if relative in absent:
+            create(_safe_name(docs, relative), _encoded(pages[relative]), folders)
+        else:
+            atomic_write(_safe_path(docs, relative), _encoded(pages[relative]))
         written.append(relative)
     removed = sorted(set(previous) - set(pages))
     for relative in removed:

@@ -91,3 +91,20 @@ def test_a_generated_page_edited_by_hand_is_put_back(tmp_path: Path):
     page.write_bytes(same_size)
     assert generate(folder, docs, "--force").returncode == 0
     assert page.read_bytes() == original
+
+
+def test_a_first_build_killed_while_writing_is_repaired_by_the_next(tmp_path: Path):
+    """A first build writes its pages in place, not through temporary files (the docs
+    folder had none of them): killed meanwhile, it leaves pages the pending list claims,
+    the last perhaps cut short, and the next build makes them whole."""
+    folder = seeds(tmp_path / "seeds", "v1")
+    docs = tmp_path / "docs"
+    assert kill_while_writing(folder, docs), "the build finished before it could be killed"
+    assert (docs / ".generated.pending.json").exists()
+    written = sorted((docs / "papers").glob("*.md"))
+    assert written
+    cut = written[-1].read_bytes()
+    written[-1].write_bytes(cut[: len(cut) // 2])  # as a kill in the middle of its write leaves it
+    assert generate(folder, docs).returncode == 0
+    assert generate(folder, tmp_path / "reference").returncode == 0
+    assert snapshot(docs) == snapshot(tmp_path / "reference")

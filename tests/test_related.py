@@ -65,3 +65,18 @@ def test_ties_past_the_shortlist_are_ranked_by_slug():
     assert [slug for slug, _ in neighbours.lists["paper-29"]] == [f"paper-{i:02d}" for i in range(5)]
     assert [slug for slug, _ in neighbours.lists["paper-00"]] == [f"paper-{i:02d}" for i in range(1, 6)]
     assert neighbours.lists.get("other-0") == ()
+
+
+def test_a_ranking_in_worker_processes_equals_one_in_this_process(monkeypatch):
+    """Many rows are ranked in parts by forked workers: the same lists, to the bit, as one
+    product of every row here (a pair's score does not depend on the rows beside it)."""
+    from generator import parallel
+
+    rng = np.random.default_rng(7)
+    papers = {f"paper-{i:04d}": vector(rng.integers(0, 400, 12).tolist(), rng.choice([0.5, 1.0, 2.0], 12).tolist()) for i in range(1500)}
+    monkeypatch.setenv(parallel.WORKERS, "1")
+    alone = dict(from_scratch(papers).lists.items())
+    monkeypatch.setenv(parallel.WORKERS, "2")
+    monkeypatch.setattr(related, "PARALLEL_ROWS", 100)
+    spread = dict(from_scratch(papers).lists.items())
+    assert spread == alone and sum(len(ranked) for ranked in alone.values()) > 5 * 1000
