@@ -9,7 +9,8 @@ The base revision is checked out in a temporary git worktree; both run with this
 Python (`python -m generator build`), on the same corpus records written as seed files
 (`run.write_seeds`), each run into new docs and cache folders (building into a folder
 just emptied of 35,000 files slows file creation: ext4 checks recently deleted inodes).
-Prints each pair (wall seconds, peak MB, user seconds) and the medians.
+Prints each pair (wall seconds, peak MB, user seconds), the medians, and the generated files
+whose bytes differ between the two versions' first runs.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import ENV, PYTHON, ROOT, corpus, records_for, write_seeds  # noqa: E402
 
 CURATED = {"--catalog": "catalog.yml", "--taxonomy": "taxonomy.yml", "--overrides": "duplicates.yml"}
-"""The repository's curated files, for both versions."""
+"""The curated files, each version's own (relative to its checkout: the pages name them so)."""
 
 
 def cold(code: Path, seeds: Path, out: Path) -> tuple[float, int, float]:
     """Wall seconds, peak MB and user seconds of one build from nothing."""
     command = [PYTHON, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(out / "docs"), "--cache", str(out / "cache"),
-               *(arg for option, name in CURATED.items() for arg in (option, str(ROOT / name))), "--quiet"]
+               *(arg for option, name in CURATED.items() for arg in (option, name)), "--quiet"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
@@ -44,6 +45,13 @@ def cold(code: Path, seeds: Path, out: Path) -> tuple[float, int, float]:
     if status != 0:
         raise RuntimeError(f"{code}: build failed:\n{process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
     return round(seconds, 2), usage.ru_maxrss // 1024, round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before, 1)
+
+
+def differing(one: Path, other: Path) -> list[str]:
+    """The files of two docs folders that differ, but the manifest (its key hashes the code)."""
+    files = lambda docs: {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} - {".generated.json"}  # noqa: E731
+    names = files(one) | files(other)
+    return sorted(n for n in names if not (one / n).is_file() or not (other / n).is_file() or (one / n).read_bytes() != (other / n).read_bytes())
 
 
 def main() -> None:
@@ -66,6 +74,7 @@ def main() -> None:
             for name, runs in results.items():
                 print(f"median {name}: {statistics.median(r[0] for r in runs)} s, peak {max(r[1] for r in runs)} MB, "
                       f"user {statistics.median(r[2] for r in runs)} s")
+            print(f"pages that differ: {differing(work / 'base0' / 'docs', work / 'head0' / 'docs')}")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True)
 
