@@ -73,7 +73,8 @@ def parser() -> Parser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, exiting: bool = False) -> int:
+    """The command line; `exiting`: the process ends when this returns (see `Options.exiting`)."""
     arguments = parser()
     args = arguments.parse_args(argv)
     if args.command == "preview":
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         setattr(args, name, given if given is not None else default)
     progress_module.enabled = progress_module.enabled and not args.quiet
     options = Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force,
-                      cache=None if args.no_cache else args.cache)
+                      cache=None if args.no_cache else args.cache, exiting=exiting)
     try:
         summary = build(options)
     except CuratedFileError as error:
