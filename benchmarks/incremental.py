@@ -1,7 +1,7 @@
 """The maintainer's loop, measured: cold runs, one added record with a warm cache, and an
 edit under `mkdocs serve` until the browser can load the changed page.
 
-    .venv/bin/python benchmarks/incremental.py                       # about 25 minutes
+    .venv/bin/python benchmarks/incremental.py                       # about 15 minutes
     .venv/bin/python benchmarks/incremental.py --sizes 41 --serve 41  # the seeds only
 
 Lists: the 41-record seeds (`41`), and corpus records written as seed files as

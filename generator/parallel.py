@@ -4,7 +4,8 @@ The generator is one Python process; reading seed files and rendering paper page
 stages whose items are independent and heavy (9.2 s and 13.7 s of a cold run at 48,956
 records, on one core of two). Workers are forked, so they inherit everything the function
 needs: only indices go out, and results come back pickled, in order, so the output is the
-same byte for byte as one process's. Small jobs stay in this process.
+same byte for byte as one process's. Small jobs stay in this process. `Ahead` starts work
+that a later stage needs while the stages before it keep only one core busy.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def parallel_map(work: Callable[[int], T], indices: list[int], description: str,
 class Ahead:
     """`[work(i) for i in indices]` in one forked process, started now and collected later
     (`results`): work a later stage will ask for, done on a core the stages in between leave
-    idle (at the lowest priority, it yields to them). No thread in this process serves it (forking the stages' own workers meanwhile
-    stays safe): the child pickles its whole result into a pipe, read when asked for."""
+    idle (at the lowest priority, it yields to their workers). No thread of this process
+    serves it, so forking the stages' workers meanwhile stays safe: the child pickles its
+    whole result into a pipe, read when asked for."""
 
     def __init__(self, work: Callable[[int], object], indices: list[int]) -> None:
         read, write = os.pipe()
