@@ -742,7 +742,7 @@ _HTML = Environment(autoescape=True, **_TEMPLATES)
 """For pre-rendered HTML bodies: every value is HTML-escaped unless it is Markup."""
 
 _HTML.filters.update(first_sentence=first_sentence)
-_HTML.globals.update(word_diff=word_diff, abstract_html=abstract_html, merge_counts=merge_counts)
+_HTML.globals.update(merge_counts=merge_counts)
 
 _ENV.filters.update(
     first_sentence=first_sentence,
@@ -750,4 +750,4 @@ _ENV.filters.update(
     score=lambda value: Markup(f"{value:.3f}"),  # a number: safe in HTML and Markdown alike
     score2=lambda value: Markup(f"{value:.2f}"),
 )
-_ENV.globals.update(word_diff=word_diff, abstract_html=abstract_html, bar_chart=bar_chart, merge_counts=merge_counts)
+_ENV.globals.update(bar_chart=bar_chart, merge_counts=merge_counts)
