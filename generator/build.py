@@ -78,8 +78,7 @@ class Options:
     """Keep the cache's results in memory for the next build in this process (live preview)."""
     exiting: bool = False
     """The process ends after this build (the command line): what the build made is left to
-    the exit (see `generator.__main__`), not freed value by value (1 s at 48,956 records),
-    and the garbage collector stays off (see `_collector_paused`)."""
+    the exit (see `generator.__main__`), not freed value by value (1 s at 48,956 records)."""
 
 
 _LEFT_FOR_EXIT: list[object] = []
@@ -204,7 +203,7 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
     results = cache.open_cache(options.cache, options.warm)
     cache.use(results)
     try:
-        with _collector_paused(resume=not options.exiting):
+        with _collector_paused():
             summary = _run(options, seeds, key, results)
             with _timed(summary, "cache"):
                 results.save(keep=not summary.full)
@@ -224,20 +223,19 @@ def generate(options: Options, seeds: list[SeedFile], key: str) -> Summary:
 
 
 @contextmanager
-def _collector_paused(resume: bool = True) -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for the build. The stages make millions of
     frozen values that refer to nothing that refers back (freed by their reference counts
     when done), and the collector walked them all over and over as they grew: one added
     record at 48,956 records took 18.3 s with it, 14.1 s without, for the same peak
-    memory. Back on, as it was, after the build (under `mkdocs serve`, a long process),
-    unless the process ends after it (`Options.exiting`): every value the build made is
-    then in the collector's youngest generation, and its first pass took 0.9 s."""
+    memory. Back on, as it was, after the build (under `mkdocs serve`, a long process; the
+    command line keeps it off, see `generator.__main__`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if enabled and resume:
+        if enabled:
             gc.enable()
 
 
@@ -249,7 +247,10 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     from .catalog import load_catalog
     from .clustering import Clustering
     from .overrides import load_overrides
-    from .related import documents, documents_ahead
+    from .features import documents_ahead
+    from .papers import shown_title
+    from .parallel import can_work_ahead
+    from .related import documents
     from .render import Rendering
     from .topics import load_taxonomy, scores_ahead
     from .translations import load_encoder_early, stop_encoder
@@ -269,9 +270,13 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         summary.files = len(seeds)
         summary.records = sum(file.records for file in state.files.values())
     load = states.records_loader(results, state.files, {file.name: file.data for file in seeds})
-    # Work that metadata and related papers will need, started on the core clustering leaves idle.
-    scores_ahead([record for _, record in added], taxonomy)
-    documents_ahead([record for _, record in added])
+    if can_work_ahead(len(added)):
+        # Topic scores and related papers' documents, started on the core clustering leaves
+        # idle, for the paper each record will most likely make: most papers are one record,
+        # with its abstract and title. The stages take those they ask for and make the rest.
+        likely = [(record.abstract, shown_title(record.title) if record.title else "", record.language) for _, record in added]
+        scores_ahead(likely, taxonomy)
+        documents_ahead(likely)
     with _timed(summary, "dedupe"):
         load_encoder_early([record for _, record in added])
         try:

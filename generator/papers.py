@@ -123,7 +123,7 @@ def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
     doi = entry.doi if entry and entry.doi else _id(cluster, "doi")
     return Paper(
         slug="",
-        title=latex_to_text(str(title)) if title else fallback_title(canonical.abstract, arxiv, doi, _best(records, "url")),
+        title=shown_title(title) if title else fallback_title(canonical.abstract, arxiv, doi, _best(records, "url")),
         title_derived=title is None,
         authors=tuple(authors),  # type: ignore[arg-type]
         date=date,  # type: ignore[arg-type]
@@ -140,6 +140,11 @@ def _make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
         notes=entry.notes if entry else None,
         machine_translated=bool(canonical.abstract) and canonical.language != "en" and canonical.source.format == "translated",
     )
+
+
+def shown_title(title: object) -> str:
+    """A title as a paper shows it: inline LaTeX made plain text."""
+    return latex_to_text(str(title))
 
 
 def fallback_title(abstract: str, arxiv: str | None, doi: str | None, url: object) -> str:

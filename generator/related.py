@@ -36,11 +36,10 @@ from scipy import sparse
 from sparse_dot_topn import sp_matmul_topn
 
 from .crosslingual import Vector
-from .features import documents_ahead as documents_ahead_of, documents_of
-from .model import Paper, Record, Related, evolve
-from .parallel import can_work_ahead, parallel_map, workers
+from .features import documents_of
+from .model import Paper, Related, evolve
+from .parallel import parallel_map, workers
 from .tables import Kept, Layered, SetTable, Table
-from .text import latex_to_text
 
 COUNT = 5
 TERMS_KEPT = 30
@@ -443,15 +442,6 @@ class _Matrix:
 def documents(papers: Sequence[Paper]) -> list[Vector]:
     """Each paper's abstract stems, and its title's when it has a real one (cached)."""
     return documents_of([(p.abstract, "" if p.title_derived else p.title, p.language) for p in papers])
-
-
-def documents_ahead(records: Sequence[Record]) -> None:
-    """Start making, on the core that clustering and metadata leave idle, the documents the
-    papers of these records will most likely have: most papers are one record, and a
-    paper's document is made of its canonical record's abstract and title. `documents`
-    takes those it asks for, and makes the rest (a catalog's title, a merged paper's)."""
-    if can_work_ahead(len(records)):
-        documents_ahead_of([(r.abstract, latex_to_text(r.title) if r.title else "", r.language) for r in records])
 
 
 def add_related(papers: Sequence[Paper]) -> list[Paper]:

@@ -32,7 +32,7 @@ from . import arxiv, cache
 from .cache import key_of
 from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, line_crc,
                       json_text, numbered, paper_json, papers_bib, papers_json, source_record)
-from .model import Paper, Problem, compact, evolve, group_problems
+from .model import Paper, Problem, Record, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
 from .parallel import parallel_map
@@ -341,14 +341,14 @@ def paper_body(paper: Paper, cite: Markup) -> str:
         out += [f"<tr><td>{escape(m.kind)}</td><td>{m.score:.3f}</td><td>{escape(m.record.source.file)}</td><td>{m.record.source.line}</td>"
                 f"<td>{escape(m.record.source.format)}</td><td>{escape(m.record.language)}</td></tr>\n" for m in members]
         add("</tbody>\n</table>\n")
-    out += [f'<p class="paper-meta">Language of {escape(m.record.source.file)}, line {m.record.source.line}: {escape(m.record.language)} '
-            f"({escape(m.record.language_reason)}).</p>\n" for m in members if m.record.language_reason]
+    out += [f'<p class="paper-meta">Language of {_where(m.record)}: {escape(m.record.language)} ({escape(m.record.language_reason)}).</p>\n'
+            for m in members if m.record.language_reason]
     canonical = members[0].record
     others = [m for m in members[1:] if m.record.abstract and m.kind not in ("exact", "canonical") and m.record.key != canonical.key]
     if others:
         add('<h2 id="other-versions">Other versions</h2>\n')
     for m in others:
-        where = f"{escape(m.record.source.file)}, line {m.record.source.line}"
+        where = _where(m.record)
         if m.kind == "translation" or m.record.language != paper.language:
             add(f'<details class="note"><summary>Translation ({escape(m.record.language)}), score {m.score:.3f}</summary>'
                 f"<p>{where}. {escape(m.reason)}.</p>{abstract_html(m.record.abstract)}</details>\n")
@@ -357,6 +357,10 @@ def paper_body(paper: Paper, cite: Markup) -> str:
                 "abstract above, <del>removed</del> and <ins>added</ins>:</p>\n"
                 f'<blockquote class="diff">{word_diff(paper.abstract, m.record.abstract)}</blockquote>\n')
     return "".join(out)
+
+
+def _where(record: Record) -> str:
+    return f"{escape(record.source.file)}, line {record.source.line}"
 
 
 @compact

@@ -12,11 +12,9 @@ from slugify import slugify
 
 from . import cache as results
 from . import curated
-from .cache import key_of
+from .cache import key_of, text_key
 from .features import each
-from .model import Paper, Record, evolve
-from .parallel import can_work_ahead
-from .text import latex_to_text
+from .model import Paper, evolve
 
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
@@ -175,13 +173,14 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
 
 
 def _keys(inputs: Sequence[tuple[str, str]], taxonomy: Taxonomy) -> list[str]:
+    """Cache keys of (title, text) scores; remembered by `text_key`, so the texts scored ahead
+    are not hashed again when the papers ask for them."""
     version = key_of(taxonomy.topics)
-    return [key_of(version, title, text) for title, text in inputs]
+    return [text_key(version, title, text) for title, text in inputs]
 
 
-def scores_ahead(records: Sequence[Record], taxonomy: Taxonomy) -> None:
-    """Start scoring, on the core clustering leaves idle, the papers these records will most
-    likely make (see `related.documents_ahead`): one record each, with its title."""
-    if can_work_ahead(len(records)):
-        inputs = [(latex_to_text(r.title) if r.title else "", r.abstract) for r in records]
-        results.active().ahead("topics", _keys(inputs, taxonomy), lambda i: taxonomy.scores(*inputs[i]))
+def scores_ahead(texts: Sequence[tuple[str, str, str]], taxonomy: Taxonomy) -> None:
+    """Start scoring, on a spare core, papers of these (abstract, title, language), for
+    `assign_topics` to take (see `build._run`)."""
+    inputs = [(title, abstract) for abstract, title, _ in texts]
+    results.active().ahead("topics", _keys(inputs, taxonomy), lambda i: taxonomy.scores(*inputs[i]))
