@@ -38,7 +38,7 @@ from .tables import Chunked, SetTable, Table
 from .parallel import parallel_map
 from .text import latex_to_text
 from .topics import Taxonomy
-from .writer import KnownPage, Page, page_digest
+from .writer import KnownPage, Page, claim_new, create, page_digest
 
 SITE_NAME = "AI Safety Reading List"
 LANGUAGE_NAMES = {
@@ -428,10 +428,21 @@ def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepar
     )
 
 
-def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool) -> tuple[bytes, str, int, str, str]:
-    """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line."""
-    data = render_paper(paper, taxonomy, cite).encode("utf-8")
-    return data, page_digest(data), len(data), bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper)
+def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool, into: tuple[Path, set[str]] | None = None,
+            ) -> tuple[bytes | None, str, int, str, str]:
+    """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line;
+    the page written `into` a first build's docs folder instead (see `writer.claim_new`)."""
+    data: bytes | None = render_paper(paper, taxonomy, cite).encode("utf-8")
+    digest, size = page_digest(data), len(data)  # type: ignore[arg-type]
+    if into is not None:
+        create(into[0], paper_path(paper.slug), data, into[1])  # type: ignore[arg-type]
+        data = None
+    return data, digest, size, bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper)
+
+
+def paper_path(slug: str) -> str:
+    """A paper's page, relative to the docs folder."""
+    return f"papers/{slug}.md"
 
 
 FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
@@ -472,6 +483,9 @@ class Rendering:
         """Digest and size of every generated page but the papers'."""
         self.large: bool | None = None
         self._texts: dict[str, bytes] = {}
+        """Pages rendered by this build, for the writer..."""
+        self._written: set[str] = set()
+        """...and the slugs of those it wrote as it made them."""
 
     def __getstate__(self) -> dict[str, object]:
         return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
@@ -479,7 +493,7 @@ class Rendering:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._texts = {}
-        """Pages rendered by this build, for the writer."""
+        self._written = set()
 
     def tables(self) -> list[Table[Any]]:
         return [self.listed, self.cite_of, self.by_cite, self.owners, self.rows]
@@ -490,10 +504,11 @@ class Rendering:
         return self.topics[slug]
 
     def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Any,
-               taxonomy: Taxonomy) -> set[str]:
+               taxonomy: Taxonomy, docs: Path | None = None) -> set[str]:
         """Take out the papers `removed` (slugs) and put in (or replace) those `added`, give
         the papers in `related` (slugs) their related papers from `neighbours` again, and
-        render what changed. Returns the slugs of the papers rendered again."""
+        render what changed (writing the pages into `docs` as they are made, if it is a first
+        build's, see `writer.claim_new`). Returns the slugs of the papers rendered again."""
         fresh = {paper.slug: paper for paper in added}
         gone = set(removed) - fresh.keys()
         old = self.listed.get_many(sorted(set(removed) | fresh.keys()))
@@ -529,7 +544,7 @@ class Rendering:
         titles = _Titles(self.listed, {slug: item.title for slug, item in rest.items()} | {slug: paper.title for slug, paper in fresh.items()})
         kept = store.get_many(sorted(again - fresh.keys()))
         papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in rendered]
-        self._put_in(papers, taxonomy, with_abstracts, store, set(fresh))
+        self._put_in(papers, taxonomy, with_abstracts, store, set(fresh), docs)
         return again
 
     def _take_out(self, listed: dict[str, Listed]) -> None:
@@ -550,7 +565,8 @@ class Rendering:
             self.column.pop(slug)
         self.kinds = +self.kinds
 
-    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str]) -> None:
+    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str],
+                docs: Path | None) -> None:
         """Render each paper's page and exports (from the cache when their inputs are
         unchanged), and put it into the index pages. What each paper needs is made in worker
         processes when there are many (`prepare`, `outputs`)."""
@@ -566,8 +582,9 @@ class Rendering:
         # whose file is gone or changed is rendered again (`_page_text`).
         lines: dict[int, str] = {}
 
-        def render(missing: list[int]) -> list[tuple[bytes, str, int, str]]:
-            made = parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, with_abstracts), missing, "render", worth_it=len(missing) >= 1000)
+        def render(missing: list[int]) -> list[tuple[bytes | None, str, int, str]]:
+            into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
+            made = parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, with_abstracts, into), missing, "render", worth_it=len(missing) >= 1000)
             lines.update((i, line) for i, (*_, line) in zip(missing, made))
             return [page for *page, _ in made]  # type: ignore[misc]
 
@@ -579,9 +596,12 @@ class Rendering:
             slug = paper.slug
             if slug in fresh_slugs:  # kept without its related papers, which change more often
                 store[slug] = evolve(paper, related=())
-            if len(page) == 4:  # made now: (bytes, digest, size, entry)
+            if len(page) == 4:  # made now: (bytes, or None once written, digest, size, entry)
                 data, digest, size, entry = page
-                self._texts[slug] = data
+                if data is None:
+                    self._written.add(slug)
+                else:
+                    self._texts[slug] = data
             else:
                 (digest, size), entry = page
             self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
@@ -608,6 +628,7 @@ class Rendering:
         last build made the same (its text made only if the writer needs it), bytes for
         compressed exports."""
         texts, self._texts = self._texts, {}
+        written, self._written = self._written, set()
         titles = _Titles(self.listed, {})
         pages: dict[str, Page] = {}
         columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
@@ -616,7 +637,7 @@ class Rendering:
                 columns[name].append(value)
             data = texts.get(slug)
             made_now = functools.partial(bytes, data) if data is not None else functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug)
-            pages[f"papers/{slug}.md"] = KnownPage(row[0], row[1], made_now)
+            pages[paper_path(slug)] = KnownPage(row[0], row[1], made_now, written=slug in written)
         count = len(self.column)
         made: dict[str, Page] = {}
         for topic in taxonomy.topics:
@@ -657,7 +678,7 @@ class Rendering:
         for old, new in moved.items():
             title = self.listed[new].title
             meta = {"title": html.escape(title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
-            made[f"papers/{old}.md"] = _page("moved.md.j2", meta, slug=new, title=title)
+            made[paper_path(old)] = _page("moved.md.j2", meta, slug=new, title=title)
         made.update(self._exports(columns))
         newest = [slug for _, slug in itertools.islice(self.dated.items(reverse=True), FEED_ENTRIES)]
         found = store.get_many(newest)

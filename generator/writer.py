@@ -43,6 +43,8 @@ class KnownPage:
     digest: str
     size: int
     text: Callable[[], str | bytes]
+    written: bool = False
+    """Written already, by this build, as it was made (see `claim_new`)."""
 
 
 Page = str | bytes | KnownPage
@@ -87,13 +89,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def create(path: str, data: bytes, folders: set[str]) -> None:
+def create(docs: Path, relative: str, data: bytes, folders: set[str]) -> None:
     """Write a file that is not there yet, in place: a first build's pages, in half the time
     of `atomic_write` (35,000 pages: 1.0 s against 2.3 s, no temporary file to rename). The
-    manifest's pending list claims the file before (see `write_pages`): a build killed
-    meanwhile leaves part of a file that the next build owns and writes again. A file that
-    appeared since the folder was listed is not touched (FileExistsError). `folders` holds
-    the folders known to be there."""
+    manifest's pending list claims the file before (see `write_pages`, `claim_new`): a build
+    killed meanwhile leaves part of a file that the next build owns and writes again. A file
+    that appeared since the folder was listed is not touched (FileExistsError). `folders`
+    holds the folders known to be there."""
+    path = _safe_name(docs, relative)
     folder = os.path.dirname(path)
     if folder not in folders:
         os.makedirs(folder, exist_ok=True)
@@ -105,6 +108,26 @@ def create(path: str, data: bytes, folders: set[str]) -> None:
     except BaseException:
         os.unlink(path)
         raise
+
+
+def claim_new(docs: Path, relatives: list[str]) -> bool:
+    """Whether a first build may write these pages into `docs` as it makes them (`create`,
+    in the workers that render them: the pages, 135 MB at 48,956 records, are then neither
+    sent back nor held until `write_pages`): only into a folder that is empty or not there,
+    so no file of anyone else's can be in the way (`write_pages` finds those before it
+    writes anything). If so, the pending list claims them now, as `write_pages` does before
+    it writes, and `write_pages` is given them as `KnownPage`s `written`."""
+    try:
+        with os.scandir(docs) as entries:
+            if not relatives or any(True for _ in entries):
+                return False
+    except FileNotFoundError:
+        pass
+    except OSError:  # not a folder: `write_pages` says so
+        return False
+    docs.mkdir(parents=True, exist_ok=True)
+    atomic_write(docs / PENDING, json.dumps(sorted(relatives)).encode("utf-8"))
+    return True
 
 
 def read_manifest(docs: Path) -> dict[str, object]:
@@ -261,6 +284,8 @@ def write_pages(
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
     unchanged_pages = set()
+    created: list[str] = []
+    """Pages this build wrote as it made them (`claim_new`)."""
     # A folder the generator has not written to yet: each folder listed once, not each page
     # opened (listing 35,000 pages takes 33 ms: more than the few pages an edit writes).
     listings: dict[str, set[str]] | None = None if previous else {}
@@ -270,6 +295,9 @@ def write_pages(
         page = pages[relative]
         data = None if isinstance(page, KnownPage) else _encoded(page)
         digests[relative], sizes[relative] = (page.digest, page.size) if data is None else (page_digest(data), len(data))  # type: ignore[union-attr]
+        if isinstance(page, KnownPage) and page.written:
+            created.append(relative)
+            continue
         path = _safe_name(docs, relative)
         if not check and previous_digests.get(relative) == digests[relative] and relative in previous and _size(path) == sizes[relative]:
             unchanged_pages.add(relative)  # what the last build wrote, still there: not read again (35,000 pages took 3 s)
@@ -295,12 +323,13 @@ def write_pages(
         atomic_write(docs / PENDING, json.dumps(sorted(new)).encode("utf-8"))
     written: list[str] = []
     folders: set[str] = set()
-    for relative in progress(sorted(set(pages) - unchanged_pages), "write"):
+    for relative in progress(sorted(set(pages) - unchanged_pages - set(created)), "write"):
         if relative in absent:
-            create(_safe_name(docs, relative), _encoded(pages[relative]), folders)
+            create(docs, relative, _encoded(pages[relative]), folders)
         else:
             atomic_write(_safe_path(docs, relative), _encoded(pages[relative]))
         written.append(relative)
+    written = sorted(written + created)
     removed = sorted(set(previous) - set(pages))
     for relative in removed:
         path = _safe_path(docs, relative)
