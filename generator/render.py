@@ -432,12 +432,12 @@ def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool, i
             ) -> tuple[bytes | None, str, int, str, str]:
     """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line;
     the page written `into` a first build's docs folder instead (see `writer.claim_new`)."""
-    data: bytes | None = render_paper(paper, taxonomy, cite).encode("utf-8")
-    digest, size = page_digest(data), len(data)  # type: ignore[arg-type]
-    if into is not None:
-        create(into[0], paper_path(paper.slug), data, into[1])  # type: ignore[arg-type]
-        data = None
-    return data, digest, size, bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper)
+    data = render_paper(paper, taxonomy, cite).encode("utf-8")
+    made = (page_digest(data), len(data), bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper))
+    if into is None:
+        return (data, *made)
+    create(into[0], paper_path(paper.slug), data, into[1])
+    return (None, *made)
 
 
 def paper_path(slug: str) -> str:

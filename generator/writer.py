@@ -117,9 +117,11 @@ def claim_new(docs: Path, relatives: list[str]) -> bool:
     so no file of anyone else's can be in the way (`write_pages` finds those before it
     writes anything). If so, the pending list claims them now, as `write_pages` does before
     it writes, and `write_pages` is given them as `KnownPage`s `written`."""
+    if not relatives:
+        return False
     try:
         with os.scandir(docs) as entries:
-            if not relatives or any(True for _ in entries):
+            if any(True for _ in entries):
                 return False
     except FileNotFoundError:
         pass

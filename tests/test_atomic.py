@@ -133,6 +133,7 @@ def test_pages_are_claimed_before_they_are_written_into_an_empty_folder_only(tmp
     from generator.writer import PENDING, claim_new
 
     docs = tmp_path / "docs"
+    assert not claim_new(docs, []) and not docs.exists()
     assert claim_new(docs, ["papers/b.md", "papers/a.md"])
     assert json.loads((docs / PENDING).read_text("utf-8")) == ["papers/a.md", "papers/b.md"]
     assert not claim_new(docs, ["papers/c.md"])  # no longer empty
