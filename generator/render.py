@@ -482,10 +482,8 @@ class Rendering:
         self.outputs: dict[str, tuple[str, int]] = {}
         """Digest and size of every generated page but the papers'."""
         self.large: bool | None = None
-        self._texts: dict[str, bytes] = {}
-        """Pages rendered by this build, for the writer..."""
-        self._written: set[str] = set()
-        """...and the slugs of those it wrote as it made them."""
+        self._texts: dict[str, bytes | None] = {}
+        """Pages rendered by this build, for the writer (None: written as made, see `writer.claim_new`)."""
 
     def __getstate__(self) -> dict[str, object]:
         return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
@@ -493,7 +491,6 @@ class Rendering:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._texts = {}
-        self._written = set()
 
     def tables(self) -> list[Table[Any]]:
         return [self.listed, self.cite_of, self.by_cite, self.owners, self.rows]
@@ -598,10 +595,7 @@ class Rendering:
                 store[slug] = evolve(paper, related=())
             if len(page) == 4:  # made now: (bytes, or None once written, digest, size, entry)
                 data, digest, size, entry = page
-                if data is None:
-                    self._written.add(slug)
-                else:
-                    self._texts[slug] = data
+                self._texts[slug] = data
             else:
                 (digest, size), entry = page
             self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
@@ -628,7 +622,6 @@ class Rendering:
         last build made the same (its text made only if the writer needs it), bytes for
         compressed exports."""
         texts, self._texts = self._texts, {}
-        written, self._written = self._written, set()
         titles = _Titles(self.listed, {})
         pages: dict[str, Page] = {}
         columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
@@ -637,7 +630,7 @@ class Rendering:
                 columns[name].append(value)
             data = texts.get(slug)
             made_now = functools.partial(bytes, data) if data is not None else functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug)
-            pages[paper_path(slug)] = KnownPage(row[0], row[1], made_now, written=slug in written)
+            pages[paper_path(slug)] = KnownPage(row[0], row[1], made_now, written=slug in texts and data is None)
         count = len(self.column)
         made: dict[str, Page] = {}
         for topic in taxonomy.topics:

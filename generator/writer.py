@@ -127,7 +127,6 @@ def claim_new(docs: Path, relatives: list[str]) -> bool:
         pass
     except OSError:  # not a folder: `write_pages` says so
         return False
-    docs.mkdir(parents=True, exist_ok=True)
     atomic_write(docs / PENDING, json.dumps(sorted(relatives)).encode("utf-8"))
     return True
 
