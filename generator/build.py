@@ -282,25 +282,29 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         likely = [(record.abstract, shown_title(record.title) if record.title else "", record.language) for _, record in added]
         scores_ahead(likely, taxonomy)
         documents_ahead(likely)
+    # A build from nothing writes a new cache file, a part at a time as the stages finish
+    # theirs, in forked processes (see `cache.Cache.start_rewrite`).
+    rewrite = results.start_rewrite if summary.full and not options.warm else lambda parts=None: None
     with _timed(summary, "dedupe"):
         load_encoder_early([record for _, record in added])
         try:
             clusters = state.clustering.update(changed, added, load)
         finally:
             stop_encoder()
+        rewrite(("clustering",))
     with _timed(summary, "metadata"):
         papers = state.library.update(clusters.removed, clusters.added, catalog, taxonomy, state.papers.__getitem__)
     with _timed(summary, "related"):
         gone = papers.removed - {paper.slug for paper in papers.added}
         related = state.neighbours.update(gone, dict(zip((paper.slug for paper in papers.added), documents(papers.added))))
+        rewrite(("library", "neighbours"))
     problems = [problem for file in state.files.values() for problem in file.problems]
     problems += catalog.check_topics([topic.slug for topic in taxonomy.topics]) + list(clusters.problems) + list(papers.problems)
     summary.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason)))
     with _timed(summary, "render"):
         state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy, options.docs)
         summary.papers = len(state.rendering.column)
-        if summary.full and not options.warm:
-            results.start_rewrite()  # the new cache file is written while the pages are made and written
+        rewrite()  # the rest, while the index pages and exports are made and the pages written
         moved = moved_papers(options.docs, state.rendering)
         pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, summary.problems, summary.records, summary.files, moved)
     if summary.full and results.state is not None:

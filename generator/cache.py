@@ -7,7 +7,8 @@ What is kept, by kind, each keyed by a hash of everything its result depends on:
 `shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
 text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
 a slug), `paper` (the digest and size of a paper's page, and its BibTeX entry), `paper-json`
-(its papers.json line), `gzip` (a block of a compressed export).
+(its papers.json line; both `exports.Line`), `gzip` (a block of a
+compressed export).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
 stamped with the generator's code version (a hash of its source files): after an upgrade
@@ -26,7 +27,8 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -99,9 +101,14 @@ class Cache:
         """`loaded` holds every stored entry: `save` finds stale ones without a scan."""
         self.state: Any = None
         """The last build's `state.State`, once a build has read or made it."""
-        self._writer: tuple[int, set[tuple[str, str]], int] | None = None
-        """The forked process writing the new file (`start_rewrite`): its pid, the results it
-        writes, and how many values the state's tables had had set when it started."""
+        self._writer: _Writer | None = None
+        """The forked process writing a part of the new file (`start_rewrite`)..."""
+        self._done: list[_Writer] = []
+        """...and those that have written theirs."""
+        self._written: set[tuple[str, str]] = set()
+        """The results they wrote."""
+        self._failed = False
+        """A writer failed: `save` writes the rest."""
         self._ahead: dict[str, tuple[list[str], Any]] = {}
         """Work started ahead, by kind (`ahead`): the keys it makes, and its `parallel.Ahead`."""
         self.db: sqlite3.Connection | None = None
@@ -188,8 +195,9 @@ class Cache:
             yield from self.db.execute(f"SELECT key, value FROM results WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})", [kind, *chunk])
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        self.new[kind, key] = value
-        self.used.add((kind, key))
+        entry = (kind, key)  # one tuple for both: 13 MB at 48,956 records
+        self.new[entry] = value
+        self.used.add(entry)
 
     def compute(self, kind: str, keys: list[str], make: Callable[[list[int]], list[T]], keep: Callable[[T], Any] | None = None) -> list[Any]:
         """The value for each key: stored ones, and `make(indices of the missing keys)` for
@@ -272,35 +280,71 @@ class Cache:
         except sqlite3.DatabaseError as error:
             print(f"cache: not saved: {error}", file=sys.stderr)
 
-    def start_rewrite(self) -> None:
-        """A build from nothing, once its papers are rendered: start writing its new file
-        (see `_rewrite`) in a forked process, while this one makes the index pages and
-        exports and writes the pages; `save(keep=False)` waits for it, adds what this run
-        used or made since (the exports' compressed blocks, `state.State.LATE`) and puts the
-        file in place. Writing 700 MB of results and state at 48,956 records took 7 s after
-        the pages' 4 s; now the two share the machine's cores. With one worker
-        (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes it all then; `./dev serve`
-        does not ask (its cache lives on in memory, see `build.generate`)."""
+    def start_rewrite(self, parts: Sequence[str] | None = None) -> None:
+        """A build from nothing: write its new file (see `_rewrite`) in forked processes, a
+        part at a time, while this one goes on. Each call starts a writer (once the one
+        before is done) for the results kept so far that no writer had, and the tables of
+        `parts` of the state; the call without `parts`, once the papers are rendered,
+        writes the rest and makes the indexes. `save(keep=False)` waits for it and adds
+        what is still missing: what this run used or made since (the exports' compressed
+        blocks), the state's parts, a table changed since its writer started, and all a
+        failed writer did not write (its transaction rolled back).
+
+        At 48,956 records the file holds 650 MB: written all at once after the render, its
+        writer went on for 3 s after the build's own last stage. Now the records' readings
+        and shingles and the clusters' tables are written while the papers' metadata is
+        made on one core, and the related papers' documents while the pages are made. The
+        results of a writer that is done are let go of here when the next one starts (160
+        MB): a build from nothing asks for none of them again (one that does computes it
+        again). With one worker (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes
+        it all then; `./dev serve` does not ask (its cache lives on in memory, see
+        `build.generate`)."""
         from .parallel import workers
 
-        if self.db is None or self.folder is None or self._writer is not None or workers() < 2 or not hasattr(os, "fork"):
+        if self.db is None or self.folder is None or workers() < 2 or not hasattr(os, "fork"):
             return
-        fresh = self._fresh()
-        kept = self._kept()
+        if self._writer is not None:
+            self._wait_writer()
+        if self._failed:
+            return
+        for done in self._done:
+            if not done.last:
+                for entry in done.results:
+                    self.new.pop(entry, None)
+                    self.loaded.pop(entry, None)
+        last = parts is None
+        written = {name for done in self._done for name in done.parts}
+        names = tuple(name for name in self.state.PARTS if name not in written) if last and self.state is not None else tuple(parts or ())
+        tables = [table for name in names for table in self.state.part_tables(name)] if self.state is not None else []
+        todo = {entry: value for entry, value in self._kept().items() if entry not in self._written}
+        first = not self._done
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the writer: its own connection to the new file, and none of this process' exit work
             code = 1
             try:
-                self._write(fresh, kept)
+                if not last:
+                    os.nice(10)  # the stages' own work first: this one has until the next writer
+                self._write(self._fresh(), todo, tables, first=first, last=last)
                 code = 0
             except BaseException as error:
-                print(f"cache: {fresh}: {error}", file=sys.stderr)
+                print(f"cache: {self._fresh()}: {error}", file=sys.stderr)
             finally:
                 sys.stderr.flush()
                 os._exit(code)
-        self._writer = (pid, set(kept), self.state.changes() if self.state is not None else 0)
+        self._writer = _Writer(pid, list(todo), names, [(table, table.changes) for table in tables], last)
+
+    def _wait_writer(self) -> None:
+        """Wait for the running writer: done, or failed (having written nothing)."""
+        assert self._writer is not None
+        writer, self._writer = self._writer, None
+        _, status = os.waitpid(writer.pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            self._done.append(writer)
+            self._written.update(writer.results)
+        else:
+            self._failed = True
 
     def _fresh(self) -> Path:
         assert self.folder is not None
@@ -309,43 +353,52 @@ class Cache:
     def _kept(self) -> dict[tuple[str, str], Any]:
         return {entry: value for entry, value in self.loaded.items() if entry in self.used} | self.new
 
-    def _write(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> None:
-        """The new file: every kept result and the state, each byte written once, with no
-        journal and the indexes made at the end (synced by `_rewrite`)."""
-        fresh.unlink(missing_ok=True)
+    def _write(self, fresh: Path, kept: dict[tuple[str, str], Any], tables: list[Any] | None = None, first: bool = True, last: bool = True) -> None:
+        """Write results and the state's `tables` (all of it, with None) into the new file:
+        each byte written once, the indexes made by the `last` writer (the file is synced
+        by `_rewrite`). The `first` makes the file, with no journal; the others append
+        with one, so a writer that fails leaves the file as the one before left it."""
+        if first:
+            fresh.unlink(missing_ok=True)
         db = sqlite3.connect(fresh, check_same_thread=False)
         try:
-            db.execute("PRAGMA journal_mode = OFF")
+            db.execute(f"PRAGMA journal_mode = {'OFF' if first else 'DELETE'}")
             db.execute("PRAGMA synchronous = OFF")
             _schema(db)
             with db:
-                db.execute("INSERT INTO meta VALUES ('version', ?)", (code_version(),))
+                if first:
+                    db.execute("INSERT INTO meta VALUES ('version', ?)", (code_version(),))
                 _store(db, kept.items())
                 if self.state is not None:
-                    self.state.save(db)
-                _indexes(db)
+                    if tables is None:
+                        self.state.save(db)
+                    else:
+                        for table in tables:
+                            table.save(db)
+                if last:
+                    _indexes(db)
         finally:
             db.close()
 
     def _finish_writer(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> bool:
-        """Wait for the writer `start_rewrite` forked, and add to its file the results this
-        run used or made since it started, and the state's late parts: whether the file is
-        then whole (not if the writer failed, or a table of the state changed since)."""
-        if self._writer is None:
+        """Wait for the writers `start_rewrite` forked, and add to their file what it still
+        lacks (see there): whether they wrote any of it."""
+        if self._writer is not None:
+            self._wait_writer()
+        if not self._done:
             return False
-        pid, written, changes = self._writer
-        self._writer = None
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or (self.state is not None and self.state.changes() != changes):
-            return False
-        from .state import State
-
         db = sqlite3.connect(fresh, check_same_thread=False)
         try:
+            db.execute("PRAGMA synchronous = OFF")
             with db:
-                _store(db, ((entry, value) for entry, value in kept.items() if entry not in written))
+                _indexes(db)  # before the rest: what a writer wrote may be written again, and is replaced
+                _store(db, ((entry, value) for entry, value in kept.items() if entry not in self._written))
                 if self.state is not None:
-                    self.state.save_parts(db, State.LATE)
+                    saved = {id(table) for done in self._done for table, changes in done.tables if table.changes == changes}
+                    for table in self.state.tables():
+                        if id(table) not in saved:
+                            table.save(db)
+                    self.state.save_parts(db, self.state.PARTS)
         finally:
             db.close()
         return True
@@ -365,7 +418,8 @@ class Cache:
         replaced = not path.with_name(path.name + "-wal").exists()  # else the log would be applied to the new file
         if replaced:
             os.replace(fresh, path)
-            self.loaded, self.new, self.complete = kept, {}, True
+            # The file holds every result but those of the writers let go of here.
+            self.loaded, self.new, self.complete = kept, {}, self._written <= kept.keys()
         else:
             fresh.unlink()
             if not elsewhere:  # its tables were saved into that file: the stored state stays
@@ -384,10 +438,12 @@ class Cache:
 
     def abandon_rewrite(self) -> None:
         """The build failed: stop the writer, and drop what it wrote."""
+        started = self._writer is not None or self._done or self._failed
         if self._writer is not None:
-            os.kill(self._writer[0], signal.SIGKILL)
-            os.waitpid(self._writer[0], 0)
+            os.kill(self._writer.pid, signal.SIGKILL)
+            os.waitpid(self._writer.pid, 0)
             self._writer = None
+        if started:
             self._fresh().unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -400,6 +456,19 @@ class Cache:
         self.used = set()
         self.hits = self.misses = 0
         return self
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """A forked process writing a part of a new cache file (`Cache.start_rewrite`)."""
+
+    pid: int
+    results: list[tuple[str, str]]
+    parts: tuple[str, ...]
+    """The parts of the state whose tables it writes..."""
+    tables: list[tuple[Any, int]]
+    """...and those tables, each with how many values it had had set when it started."""
+    last: bool
 
 
 _active = Cache(None)

@@ -22,8 +22,10 @@ The first build is the same update from nothing: every group is in the region.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -100,6 +102,20 @@ def band_keys(signature: np.ndarray) -> np.ndarray:
     pairs = np.ascontiguousarray(signature, dtype=np.uint32).view(np.uint64).reshape(BANDS_OF, dedupe.ROWS // 2)
     with np.errstate(over="ignore"):
         return pairs[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ pairs[:, 1]
+
+
+_FIELDS = attrgetter("source.file", "source.line", "source.format", *(f.name for f in fields(Record) if f.name != "source"))
+
+
+def record_content(record: Record) -> bytes:
+    """Every field of a record as bytes: a `marshal` dump of plain values (version 2: the
+    same values give the same bytes), or their `repr` if marshal does not take one. A third
+    of the time of the record's `repr` (48,956 records of corpus size: 0.70 s, 0.24 s so)."""
+    values = _FIELDS(record)
+    try:
+        return b"m" + marshal.dumps(values, 2)
+    except ValueError:
+        return b"r" + repr(values).encode("utf-8", "surrogatepass")
 
 
 def bucket_of(record: Record) -> str:
@@ -232,7 +248,7 @@ class Clustering:
                 revised=frozenset(title_buckets(title)) if has_text else frozenset(),
                 phrases=phrases if has_text else frozenset(),
                 refs=tuple(ref_of[id(r)] for r in part),
-                content=key_of(*(repr(r) for r in part)),
+                content=key_of(*(record_content(r) for r in part)),
             )
             if has_text:
                 bands[key] = band_keys(signature).tobytes()

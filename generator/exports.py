@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from .model import Member, Paper
@@ -114,11 +115,11 @@ def export_names(papers: int) -> tuple[str, str]:
     return f"papers.json{suffix}", f"papers.bib{suffix}"
 
 
-def compress(text: str) -> bytes:
+def compress(data: bytes) -> bytes:
     """Deterministic gzip: no time stamp, no file name."""
     # Level 4: papers.json of the 48,956-record corpus (88 MB) in 1.17 s and 25.2 MB; level 6
     # took 2.70 s for 23.9 MB, level 1 0.72 s for 29.3 MB. An edit recompresses most of it.
-    return gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)
+    return gzip.compress(data, compresslevel=4, mtime=0)
 
 
 GZIP_BLOCK = 256
@@ -134,6 +135,26 @@ def _blocks(lines: Sequence[str]) -> list[Sequence[str]]:
 
 def line_crc(line: str) -> int:
     return zlib.crc32(line.encode("utf-8"))
+
+
+class Line(NamedTuple):
+    """A paper's line of an export (its BibTeX entry, its papers.json line), UTF-8 encoded,
+    with the crc32 and digest that place it in a block (`compress_blocks`). Lines are held
+    from their papers' render to the exports' compression, and kept in the cache: the
+    corpus' 35,012 papers.json lines took 138 MB as text (a line with one character past
+    Latin-1 takes 2 or 4 bytes a character), 88 MB so. (Compressed one by one, 45 MB, but
+    zlib took 3 s to set up 70,000 compressors.)"""
+
+    data: bytes
+    crc: int
+    digest: str
+
+
+def encode_line(text: str) -> Line:
+    from .cache import key_of
+
+    data = text.encode("utf-8")
+    return Line(data, zlib.crc32(data), key_of(data))
 
 
 def block_cuts(crcs: Sequence[int]) -> list[tuple[int, int]]:
@@ -155,29 +176,30 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
     3 s at 35,000 papers."""
     from . import cache
 
-    return compress_blocks([line_crc(line) for line in lines], [cache.key_of(line) for line in lines],
-                           lambda start, end: lines[start:end], head, tail, separator)
+    encoded = [line.encode("utf-8") for line in lines]
+    return compress_blocks([zlib.crc32(line) for line in encoded], [cache.key_of(line) for line in encoded],
+                           lambda start, end: encoded[start:end], head, tail, separator)
 
 
-def compress_blocks(crcs: Sequence[int], digests: Sequence[str], lines: Callable[[int, int], Sequence[str]],
+def compress_blocks(crcs: Sequence[int], digests: Sequence[str], lines: Callable[[int, int], Sequence[bytes]],
                     head: str, tail: str, separator: str) -> bytes:
     """`compress_lines` for lines known by their crc32 values and digests: `lines(start,
-    end)` gives the text of a block's lines, asked for only when the block is not cached."""
+    end)` gives a block's lines (UTF-8), asked for only when the block is not cached."""
     from . import cache
 
     cuts = block_cuts(crcs)
     last = len(cuts) - 1
     keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *digests[start:end]) for i, (start, end) in enumerate(cuts)] + [cache.key_of("tail", tail)]
 
-    def text(i: int) -> str:
+    def text(i: int) -> bytes:
         if i == 0:
-            return head
+            return head.encode("utf-8")
         if i == len(cuts) + 1:
-            return tail
+            return tail.encode("utf-8")
         start, end = cuts[i - 1]
         # Each block's text made once (joined, then a separator added, it was two copies of
         # the export at once: 88 MB more at the peak of a run at 48,956 records).
-        return separator.join([*lines(start, end), ""] if i - 1 < last else lines(start, end))
+        return separator.encode("utf-8").join([*lines(start, end), b""] if i - 1 < last else lines(start, end))
 
     def make(missing: list[int]) -> list[bytes]:
         # zlib lets go of the GIL while it compresses: threads use every core.

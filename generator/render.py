@@ -30,8 +30,8 @@ from markupsafe import Markup, escape
 
 from . import arxiv, cache
 from .cache import key_of
-from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, line_crc,
-                      json_text, numbered, paper_json, papers_bib, papers_json, source_record)
+from .exports import (FEED_ENTRIES, PAPERS_JSON, Line, atom_feed, bibtex, citation_base, compress_blocks, export_names, large,
+                      json_text, numbered, encode_line, paper_json, papers_bib, papers_json, source_record)
 from .model import Paper, Problem, Record, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
@@ -429,11 +429,11 @@ def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepar
 
 
 def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool, into: tuple[Path, set[str]] | None = None,
-            ) -> tuple[bytes | None, str, int, str, str]:
+            ) -> tuple[bytes | None, str, int, Line, Line]:
     """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line;
     the page written `into` a first build's docs folder instead (see `writer.claim_new`)."""
     data = render_paper(paper, taxonomy, cite).encode("utf-8")
-    made = (page_digest(data), len(data), bibtex(paper, cite, with_abstract=with_abstracts), paper_json(paper))
+    made = (page_digest(data), len(data), encode_line(bibtex(paper, cite, with_abstract=with_abstracts)), encode_line(paper_json(paper)))
     if into is None:
         return (data, *made)
     create(into[0], paper_path(paper.slug), data, into[1])
@@ -577,9 +577,9 @@ class Rendering:
         # made again only when what it shows changed. Of the page, the cache keeps only its
         # digest and size, which is all the writer needs of a page it wrote before; a page
         # whose file is gone or changed is rendered again (`_page_text`).
-        lines: dict[int, str] = {}
+        lines: dict[int, Line] = {}
 
-        def render(missing: list[int]) -> list[tuple[bytes | None, str, int, str]]:
+        def render(missing: list[int]) -> list[tuple[bytes | None, str, int, Line]]:
             into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
             made = parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, with_abstracts, into), missing, "render", worth_it=len(missing) >= 1000)
             lines.update((i, line) for i, (*_, line) in zip(missing, made))
@@ -588,7 +588,7 @@ class Rendering:
         found = cache.active().compute("paper", [item.shown for item in prepared], render,
                                        keep=lambda page: ((page[1], page[2]), page[3]))
         exports = cache.active().compute("paper-json", [item.exported for item in prepared],
-                                         lambda missing: [lines[i] if i in lines else paper_json(papers[i]) for i in missing])
+                                         lambda missing: [lines[i] if i in lines else encode_line(paper_json(papers[i])) for i in missing])
         for paper, item, page, line in zip(papers, prepared, found, exports):
             slug = paper.slug
             if slug in fresh_slugs:  # kept without its related papers, which change more often
@@ -598,7 +598,7 @@ class Rendering:
                 self._texts[slug] = data
             else:
                 (digest, size), entry = page
-            self.column[slug] = (digest, size, item.shown, line_crc(line), key_of(line), item.exported, line_crc(entry), key_of(entry))
+            self.column[slug] = (digest, size, item.shown, line.crc, line.digest, item.exported, entry.crc, entry.digest)
             listed = item.listed
             self.listed[slug] = listed
             for key in listed.keys:
@@ -692,10 +692,10 @@ class Rendering:
         count = len(values["shown"])
         json_name, bib_name = export_names(count)
 
-        def lines(kind: str, start: int, end: int) -> list[str]:
+        def lines(kind: str, start: int, end: int) -> list[bytes]:
             keys = values["shown" if kind == "paper" else "line_key"][start:end]
             found = cache.active().get_many(kind, keys, use=False)
-            return [found[key][1] if kind == "paper" else found[key] for key in keys]
+            return [(found[key][1] if kind == "paper" else found[key]).data for key in keys]
 
         if json_name.endswith(".gz"):
             return {
@@ -703,7 +703,8 @@ class Rendering:
                                            *PAPERS_JSON[::2], PAPERS_JSON[1]),
                 bib_name: compress_blocks(values["entry_crc"], values["entry_digest"], functools.partial(lines, "paper"), "", "", "\n"),
             }
-        return {json_name: papers_json(lines("paper-json", 0, count)), bib_name: papers_bib(lines("paper", 0, count))}
+        text = lambda kind: [line.decode("utf-8") for line in lines(kind, 0, count)]  # noqa: E731
+        return {json_name: papers_json(text("paper-json")), bib_name: papers_bib(text("paper"))}
 
 
 class _Titles:

@@ -61,17 +61,18 @@ class State:
     """Every paper of the last build, by slug."""
 
     PARTS = ("basis", "entries", "files", "clustering", "library", "neighbours", "rendering", "papers")
-    LATE = ("entries", "rendering")
-    """The parts a build still changes once its pages are rendered (`render.Rendering.pages`,
-    and the count of entries), after the cache's writer has started (see `cache`)."""
 
     @property
     def empty(self) -> bool:
         return not self.files
 
     def tables(self) -> list[Table[Any]]:
-        parts = [self.clustering, self.library, self.neighbours, self.rendering]
-        return [self.papers, *(table for part in parts if hasattr(part, "tables") for table in part.tables())]
+        return [table for name in self.PARTS for table in self.part_tables(name)]
+
+    def part_tables(self, name: str) -> list[Table[Any]]:
+        """The tables of a part (`papers` is one)."""
+        part = getattr(self, name)
+        return [part] if isinstance(part, Table) else part.tables() if hasattr(part, "tables") else []
 
     def bind(self, db: sqlite3.Connection | None, clear: bool = False, keep_complete: bool = False) -> None:
         for table in self.tables():

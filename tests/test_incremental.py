@@ -316,49 +316,60 @@ def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_st
     _edit_then_compare(project, tmp_path, cache, full=workers == "1")
 
 
-def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The forked process that writes a build from nothing's cache file fails: the build
-    writes it itself, and the next build uses it."""
+@pytest.mark.parametrize("failing", ["first", "last"])
+def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path: Path, failing: str, monkeypatch: pytest.MonkeyPatch):
+    """One of the forked processes that write a build from nothing's cache file, a part at
+    a time, fails: the build writes the file itself, and the next build uses it."""
     from generator.cache import Cache
 
     monkeypatch.setenv("READING_LIST_WORKERS", "2")
-    parent, write = os.getpid(), Cache._write
+    parent, write, started = os.getpid(), Cache._write, []
 
-    def failing(self: Cache, fresh: Path, kept: dict) -> None:  # type: ignore[type-arg]
-        if os.getpid() != parent:
+    def failing_writer(self: Cache, fresh: Path, kept: dict, *args, **kwargs) -> None:  # type: ignore[no-untyped-def, type-arg]
+        if os.getpid() != parent and kwargs.get(failing):
             raise OSError("disk full")
-        write(self, fresh, kept)
+        write(self, fresh, kept, *args, **kwargs)
 
-    monkeypatch.setattr(Cache, "_write", failing)
+    def start(self: Cache, parts=None) -> None:  # type: ignore[no-untyped-def]
+        started.append(parts)
+        rewrite(self, parts)
+
+    rewrite = Cache.start_rewrite
+    monkeypatch.setattr(Cache, "_write", failing_writer)
+    monkeypatch.setattr(Cache, "start_rewrite", start)
+
     project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     assert build(options(project, project / "docs", cache)).full
-    assert entries(cache)
+    assert started == [("clustering",), ("library", "neighbours"), None]
+    assert {kind for kind, _ in entries(cache)} >= {"reading", "shingles", "document", "topics", "paper", "paper-json"}
     _edit_then_compare(project, tmp_path, cache)
 
 
-def test_a_table_changed_after_the_cache_writer_started_leaves_the_build_to_write_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The forked writer saves the state as it was once the papers were rendered; a table
-    value set after that (here, one set again to the same value by the index pages) means
-    its file may lack it: the build writes the file itself."""
+def test_a_table_changed_after_its_cache_writer_started_is_written_again_by_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A forked writer saves a table as it was when it started; a value set after that (here,
+    one set again to the same value by the index pages) means its file may lack it: the
+    build writes that table again itself, and nothing else."""
     from generator import cache as caches
     from generator.render import Rendering
+    from generator.tables import Table
 
     monkeypatch.setenv("READING_LIST_WORKERS", "2")
-    pages, writes = Rendering.pages, []
+    pages, writes, saved = Rendering.pages, [], []
 
     def touching(self: Rendering, *args, **kwargs):  # type: ignore[no-untyped-def]
         slug = next(iter(self.column.keys()))
         self.cite_of[slug] = self.cite_of[slug]
         return pages(self, *args, **kwargs)
 
-    write = caches.Cache._write
+    write, save = caches.Cache._write, Table.save
     monkeypatch.setattr(Rendering, "pages", touching)
-    monkeypatch.setattr(caches.Cache, "_write", lambda self, fresh, kept: (writes.append(os.getpid()), write(self, fresh, kept))[1])
+    monkeypatch.setattr(caches.Cache, "_write", lambda self, *args, **kwargs: (writes.append(os.getpid()), write(self, *args, **kwargs))[1])
+    monkeypatch.setattr(Table, "save", lambda self, db: (saved.append((os.getpid(), self.name)), save(self, db))[1])
     project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     assert build(options(project, project / "docs", cache)).full
-    assert writes == [os.getpid()]  # the writer's own call was in its process, not recorded here
+    assert writes == [] and saved == [(os.getpid(), "cite-key")]  # the writers' own calls were in their processes
     _edit_then_compare(project, tmp_path, cache)
 
 
