@@ -6,9 +6,8 @@ What is kept, by kind, each keyed by a hash of everything its result depends on:
 `document` (a paper's abstract and title stems, for related papers),
 `shingles` (a text's word 3-shingles), `cognates` (a text's spelling cognates), `embedding` (a
 text's sentence-encoder vector), `topics` (a paper's topic scores), `slug` (a title's words in
-a slug), `paper` (the digest and size of a paper's page, and its BibTeX entry), `paper-json`
-(its papers.json line; both `exports.Line`), `gzip` (a block of a
-compressed export).
+a slug), `paper` (the digest and size of a paper's page), `gzip` (a block of a compressed
+export).
 
 One SQLite file in a git-ignored folder (`.cache/generator/` by default). Every value is
 stamped with the generator's code version (a hash of its source files): after an upgrade
@@ -316,7 +315,7 @@ class Cache:
         written = {name for done in self._done for name in done.parts}
         names = tuple(name for name in self.state.PARTS if name not in written) if last and self.state is not None else tuple(parts or ())
         tables = [table for name in names for table in self.state.part_tables(name)] if self.state is not None else []
-        todo = {entry: value for entry, value in self._kept().items() if entry not in self._written}
+        todo = self._kept(without=self._written)
         first = not self._done
         sys.stdout.flush()
         sys.stderr.flush()
@@ -350,8 +349,18 @@ class Cache:
         assert self.folder is not None
         return self.folder / "cache.sqlite3.new"
 
-    def _kept(self) -> dict[tuple[str, str], Any]:
-        return {entry: value for entry, value in self.loaded.items() if entry in self.used} | self.new
+    def _kept(self, without: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], Any]:
+        """What this run used or made (but the entries `without`)."""
+        kept = {entry: value for entry, value in self.loaded.items() if entry in self.used and entry not in without}
+        kept.update((entry, value) for entry, value in self.new.items() if entry not in without)
+        return kept
+
+    def _keep_used(self) -> None:
+        """`loaded` becomes what this run used or made: in place, not a copy of it all (at
+        48,956 records, 210,000 entries, at the end of the run, when its memory peaks)."""
+        used = [(entry, value) for entry, value in self.loaded.items() if entry in self.used]
+        self.loaded, self.new = self.new, {}
+        self.loaded.update((entry, value) for entry, value in used if entry not in self.loaded)
 
     def _write(self, fresh: Path, kept: dict[tuple[str, str], Any], tables: list[Any] | None = None, first: bool = True, last: bool = True) -> None:
         """Write results and the state's `tables` (all of it, with None) into the new file:
@@ -380,7 +389,7 @@ class Cache:
         finally:
             db.close()
 
-    def _finish_writer(self, fresh: Path, kept: dict[tuple[str, str], Any]) -> bool:
+    def _finish_writer(self, fresh: Path) -> bool:
         """Wait for the writers `start_rewrite` forked, and add to their file what it still
         lacks (see there): whether they wrote any of it."""
         if self._writer is not None:
@@ -392,7 +401,7 @@ class Cache:
             db.execute("PRAGMA synchronous = OFF")
             with db:
                 _indexes(db)  # before the rest: what a writer wrote may be written again, and is replaced
-                _store(db, ((entry, value) for entry, value in kept.items() if entry not in self._written))
+                _store(db, self._kept(without=self._written).items())
                 if self.state is not None:
                     saved = {id(table) for done in self._done for table, changes in done.tables if table.changes == changes}
                     for table in self.state.tables():
@@ -408,18 +417,19 @@ class Cache:
         from nothing writes everything (750 MB at 48,956 records), and the write-ahead log
         would write it twice. A build killed meanwhile leaves the old file whole."""
         assert self.db is not None
-        fresh, kept = self._fresh(), self._kept()
-        elsewhere = self._finish_writer(fresh, kept)
+        fresh = self._fresh()
+        elsewhere = self._finish_writer(fresh)
         if not elsewhere:
-            self._write(fresh, kept)
+            self._write(fresh, self._kept())
         with open(fresh, "rb") as file:  # once, whoever wrote it
             os.fsync(file.fileno())
         self.close()  # checkpoints and removes the old file's log, if no one else has it open
         replaced = not path.with_name(path.name + "-wal").exists()  # else the log would be applied to the new file
         if replaced:
             os.replace(fresh, path)
+            self._keep_used()
             # The file holds every result but those of the writers let go of here.
-            self.loaded, self.new, self.complete = kept, {}, self._written <= kept.keys()
+            self.complete = self._written <= self.loaded.keys()
         else:
             fresh.unlink()
             if not elsewhere:  # its tables were saved into that file: the stored state stays

@@ -6,12 +6,10 @@ import gzip
 import json
 import re
 import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from .model import Member, Paper
@@ -127,38 +125,21 @@ GZIP_BLOCK = 256
 
 
 def _blocks(lines: Sequence[str]) -> list[Sequence[str]]:
-    """Runs of lines, each ending at a line whose hash says so (1 line in GZIP_BLOCK): cut by
+    """Runs of lines, each ending at a line whose key says so (1 line in GZIP_BLOCK): cut by
     content, not by count, so an added paper changes the block it lands in, not every block
-    after it."""
-    return [lines[start:end] for start, end in block_cuts([line_crc(line) for line in lines])]
-
-
-def line_crc(line: str) -> int:
-    return zlib.crc32(line.encode("utf-8"))
-
-
-class Line(NamedTuple):
-    """A paper's line of an export (its BibTeX entry, its papers.json line), UTF-8 encoded,
-    with the crc32 and digest that place it in a block (`compress_blocks`). Lines are held
-    from their papers' render to the exports' compression, and kept in the cache: the
-    corpus' 35,012 papers.json lines took 138 MB as text (a line with one character past
-    Latin-1 takes 2 or 4 bytes a character), 88 MB so. (Compressed one by one, 45 MB, but
-    zlib took 3 s to set up 70,000 compressors.)"""
-
-    data: bytes
-    crc: int
-    digest: str
-
-
-def encode_line(text: str) -> Line:
+    after it (see `compress_lines`)."""
     from .cache import key_of
 
-    data = text.encode("utf-8")
-    return Line(data, zlib.crc32(data), key_of(data))
+    return [lines[start:end] for start, end in block_cuts([key_crc(key_of(line.encode("utf-8"))) for line in lines])]
+
+
+def key_crc(key: str) -> int:
+    """A 32-bit number from a line's cache key (`cache.key_of`, hexadecimal), for `block_cuts`."""
+    return int(key[:8], 16)
 
 
 def block_cuts(crcs: Sequence[int]) -> list[tuple[int, int]]:
-    """(start, end) of each block of lines with these crc32 values (see `_blocks`)."""
+    """(start, end) of each block of lines with these 32-bit numbers (see `_blocks`)."""
     cuts, start = [], 0
     for i, crc in enumerate(crcs):
         if crc % GZIP_BLOCK == 0 or i + 1 - start >= 4 * GZIP_BLOCK:
@@ -177,19 +158,21 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
     from . import cache
 
     encoded = [line.encode("utf-8") for line in lines]
-    return compress_blocks([zlib.crc32(line) for line in encoded], [cache.key_of(line) for line in encoded],
-                           lambda start, end: encoded[start:end], head, tail, separator)
+    return compress_blocks([cache.key_of(line) for line in encoded], lambda start, end: encoded[start:end], head, tail, separator)
 
 
-def compress_blocks(crcs: Sequence[int], digests: Sequence[str], lines: Callable[[int, int], Sequence[bytes]],
-                    head: str, tail: str, separator: str) -> bytes:
-    """`compress_lines` for lines known by their crc32 values and digests: `lines(start,
-    end)` gives a block's lines (UTF-8), asked for only when the block is not cached."""
+def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[bytes]], head: str, tail: str, separator: str,
+                    forked: bool = False) -> bytes:
+    """`compress_lines` for lines known by keys of all they show: `lines(start, end)` makes
+    a block's lines (UTF-8), asked for only when the block is not cached; in forked worker
+    processes when `forked` and there are many."""
     from . import cache
+    from .parallel import parallel_map
 
-    cuts = block_cuts(crcs)
+    cuts = block_cuts([key_crc(key) for key in keys])
     last = len(cuts) - 1
-    keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *digests[start:end]) for i, (start, end) in enumerate(cuts)] + [cache.key_of("tail", tail)]
+    block_keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *keys[start:end]) for i, (start, end) in enumerate(cuts)]
+    block_keys.append(cache.key_of("tail", tail))
 
     def text(i: int) -> bytes:
         if i == 0:
@@ -202,11 +185,13 @@ def compress_blocks(crcs: Sequence[int], digests: Sequence[str], lines: Callable
         return separator.encode("utf-8").join([*lines(start, end), b""] if i - 1 < last else lines(start, end))
 
     def make(missing: list[int]) -> list[bytes]:
+        if forked and len(missing) >= 8:
+            return parallel_map(lambda i: compress(text(i)), missing, "exports", worth_it=True, chunk=1)
         # zlib lets go of the GIL while it compresses: threads use every core.
         with ThreadPoolExecutor(min(cores(), 4)) as pool:
             return list(pool.map(lambda i: compress(text(i)), missing))
 
-    return b"".join(cache.active().compute("gzip", keys, make))
+    return b"".join(cache.active().compute("gzip", block_keys, make))
 
 
 def read_papers_export(path: Path) -> list[dict[str, object]]:

@@ -30,8 +30,8 @@ from markupsafe import Markup, escape
 
 from . import arxiv, cache
 from .cache import key_of
-from .exports import (FEED_ENTRIES, PAPERS_JSON, Line, atom_feed, bibtex, citation_base, compress_blocks, export_names, large,
-                      json_text, numbered, encode_line, paper_json, papers_bib, papers_json, source_record)
+from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, json_text,
+                      numbered, paper_json, papers_bib, papers_json, source_record)
 from .model import Paper, Problem, Record, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
@@ -396,7 +396,9 @@ class Prepared:
     shown: str
     """Cache key of its page (kind `paper`)."""
     exported: str
-    """Cache key of its papers.json line (kind `paper-json`)."""
+    """A key of all its papers.json line shows (its block of the export is cached by these)..."""
+    entry: str
+    """...and of all its BibTeX entry shows."""
     listed: Listed
     topic_item: str
     """Its item on its topics' pages."""
@@ -415,6 +417,7 @@ def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepar
     return Prepared(
         shown=key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2)),
         exported=key_of(base, repr([(r.slug, r.score) for r in paper.related])),
+        entry=base,
         listed=Listed(
             title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
             feed_date=paper.date or (f"{paper.year}-01-01" if paper.year else None), derived=paper.title_derived,
@@ -428,16 +431,14 @@ def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepar
     )
 
 
-def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, with_abstracts: bool, into: tuple[Path, set[str]] | None = None,
-            ) -> tuple[bytes | None, str, int, Line, Line]:
-    """A paper's page (encoded, with its digest and size), BibTeX entry and papers.json line;
-    the page written `into` a first build's docs folder instead (see `writer.claim_new`)."""
+def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, into: tuple[Path, set[str]] | None = None) -> tuple[bytes | None, str, int]:
+    """A paper's page (encoded), its digest and size; the page written `into` a first build's
+    docs folder instead (see `writer.claim_new`)."""
     data = render_paper(paper, taxonomy, cite).encode("utf-8")
-    made = (page_digest(data), len(data), encode_line(bibtex(paper, cite, with_abstract=with_abstracts)), encode_line(paper_json(paper)))
     if into is None:
-        return (data, *made)
+        return data, page_digest(data), len(data)
     create(into[0], paper_path(paper.slug), data, into[1])
-    return (None, *made)
+    return None, page_digest(data), len(data)
 
 
 def paper_path(slug: str) -> str:
@@ -445,11 +446,10 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
-FIELDS = ("page_digest", "page_size", "shown", "line_crc", "line_digest", "line_key", "entry_crc", "entry_digest")
+FIELDS = ("page_digest", "page_size", "shown", "line_key", "entry_key")
 """What the writer and the exports need of every paper (`Rendering.column`): its page's
-digest and size, the cache key of its page (kind `paper`: digest, size, BibTeX entry), the
-crc32, digest and cache key (kind `paper-json`) of its papers.json line, and the crc32 and
-digest of its BibTeX entry."""
+digest and size, the cache key of its page (kind `paper`: digest and size), and the keys of
+its papers.json line and BibTeX entry (`Prepared`)."""
 
 
 class Rendering:
@@ -571,34 +571,27 @@ class Rendering:
         names = key_of(taxonomy.topics)
         many = len(papers) >= 1000
         prepared = parallel_map(lambda i: prepare(papers[i], cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
-        # A paper's page, BibTeX entry and papers.json line are pure functions of the paper
-        # (with its records and related papers), its citation key and the topic names. The
-        # page shows related papers' scores to 2 places and papers.json to 3: the page is
-        # made again only when what it shows changed. Of the page, the cache keeps only its
-        # digest and size, which is all the writer needs of a page it wrote before; a page
-        # whose file is gone or changed is rendered again (`_page_text`).
-        lines: dict[int, Line] = {}
-
-        def render(missing: list[int]) -> list[tuple[bytes | None, str, int, Line]]:
+        # A paper's page is a pure function of the paper (with its records and related
+        # papers), its citation key and the topic names. It shows related papers' scores to
+        # 2 places: it is made again only when what it shows changed. Of the page, the cache
+        # keeps only its digest and size, which is all the writer needs of a page it wrote
+        # before; a page whose file is gone or changed is rendered again (`_page_text`).
+        # Its papers.json line and BibTeX entry are made with the exports (`_exports`).
+        def render(missing: list[int]) -> list[tuple[bytes | None, str, int]]:
             into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
-            made = parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, with_abstracts, into), missing, "render", worth_it=len(missing) >= 1000)
-            lines.update((i, line) for i, (*_, line) in zip(missing, made))
-            return [page for *page, _ in made]  # type: ignore[misc]
+            return parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= 1000)
 
-        found = cache.active().compute("paper", [item.shown for item in prepared], render,
-                                       keep=lambda page: ((page[1], page[2]), page[3]))
-        exports = cache.active().compute("paper-json", [item.exported for item in prepared],
-                                         lambda missing: [lines[i] if i in lines else encode_line(paper_json(papers[i])) for i in missing])
-        for paper, item, page, line in zip(papers, prepared, found, exports):
+        found = cache.active().compute("paper", [item.shown for item in prepared], render, keep=lambda page: page[1:])
+        for paper, item, page in zip(papers, prepared, found):
             slug = paper.slug
             if slug in fresh_slugs:  # kept without its related papers, which change more often
                 store[slug] = evolve(paper, related=())
-            if len(page) == 4:  # made now: (bytes, or None once written, digest, size, entry)
-                data, digest, size, entry = page
+            if len(page) == 3:  # made now: (bytes, or None once written, digest, size)
+                data, digest, size = page
                 self._texts[slug] = data
             else:
-                (digest, size), entry = page
-            self.column[slug] = (digest, size, item.shown, line.crc, line.digest, item.exported, entry.crc, entry.digest)
+                digest, size = page
+            self.column[slug] = (digest, size, item.shown, item.exported, item.entry)
             listed = item.listed
             self.listed[slug] = listed
             for key in listed.keys:
@@ -624,8 +617,9 @@ class Rendering:
         texts, self._texts = self._texts, {}
         titles = _Titles(self.listed, {})
         pages: dict[str, Page] = {}
-        columns: dict[str, list[Any]] = {name: [] for name in FIELDS}
+        columns: dict[str, list[Any]] = {name: [] for name in ("slug", *FIELDS)}
         for slug, row in self.column.items():
+            columns["slug"].append(slug)
             for name, value in zip(FIELDS, row):
                 columns[name].append(value)
             data = texts.get(slug)
@@ -672,7 +666,7 @@ class Rendering:
             title = self.listed[new].title
             meta = {"title": html.escape(title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
             made[paper_path(old)] = _page("moved.md.j2", meta, slug=new, title=title)
-        made.update(self._exports(columns))
+        made.update(self._exports(columns, store, neighbours, titles))
         newest = [slug for _, slug in itertools.islice(self.dated.items(reverse=True), FEED_ENTRIES)]
         found = store.get_many(newest)
         made["feed.xml"] = atom_feed([found[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
@@ -686,25 +680,33 @@ class Rendering:
     def _page_text(self, store: Any, taxonomy: Taxonomy, titles: Any, neighbours: Any, slug: str) -> str:
         return render_paper(evolve(store[slug], related=neighbours.related(slug, titles)), taxonomy, self.cite_of[slug])
 
-    def _exports(self, values: dict[str, list[Any]]) -> dict[str, Page]:
+    def _exports(self, values: dict[str, list[Any]], store: Any, neighbours: Any, titles: Any) -> dict[str, Page]:
         """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
-        by blocks, a block made again only when one of its papers changed."""
-        count = len(values["shown"])
+        by blocks, a block made again only when one of its papers changed. The lines are made
+        here from the papers, for the blocks not cached: kept from the render to here, the
+        papers.json lines took 88 MB at the end of a build from nothing at 48,956 records."""
+        slugs = values["slug"]
+        count = len(slugs)
         json_name, bib_name = export_names(count)
+        with_abstracts = not large(count)
 
         def lines(kind: str, start: int, end: int) -> list[bytes]:
-            keys = values["shown" if kind == "paper" else "line_key"][start:end]
-            found = cache.active().get_many(kind, keys, use=False)
-            return [(found[key][1] if kind == "paper" else found[key]).data for key in keys]
+            chosen = slugs[start:end]
+            found = store.get_many(chosen)
+            if kind == "json":
+                return [paper_json(evolve(found[slug], related=neighbours.related(slug, titles))).encode("utf-8") for slug in chosen]
+            return [bibtex(found[slug], self.cite_of[slug], with_abstract=with_abstracts).encode("utf-8") for slug in chosen]  # no related papers
 
         if json_name.endswith(".gz"):
+            # In forked workers when many blocks are to be made (a build from nothing), if
+            # what they read is all in memory: a forked process must not use the database.
+            forked = all(table.held for table in (store, neighbours.lists, self.listed, self.cite_of))
             return {
-                json_name: compress_blocks(values["line_crc"], values["line_digest"], functools.partial(lines, "paper-json"),
-                                           *PAPERS_JSON[::2], PAPERS_JSON[1]),
-                bib_name: compress_blocks(values["entry_crc"], values["entry_digest"], functools.partial(lines, "paper"), "", "", "\n"),
+                json_name: compress_blocks(values["line_key"], functools.partial(lines, "json"), *PAPERS_JSON[::2], PAPERS_JSON[1], forked),
+                bib_name: compress_blocks(values["entry_key"], functools.partial(lines, "bib"), "", "", "\n", forked),
             }
         text = lambda kind: [line.decode("utf-8") for line in lines(kind, 0, count)]  # noqa: E731
-        return {json_name: papers_json(text("paper-json")), bib_name: papers_bib(text("paper"))}
+        return {json_name: papers_json(text("json")), bib_name: papers_bib(text("bib"))}
 
 
 class _Titles:

@@ -81,6 +81,11 @@ class Table(_Lookups[str, V]):
         for key, value in state.get("rows", {}).items():  # type: ignore[attr-defined]
             self._rows[key] = value
 
+    @property
+    def held(self) -> bool:
+        """Every value is in memory: reading reads no database."""
+        return self._complete
+
     def bind(self, db: sqlite3.Connection | None, clear: bool = False, keep_complete: bool = False) -> None:
         """Read and write rows in `db`; with `clear`, as a new table (the rows stored there
         go at the next save); with `keep_complete`, a table that holds every value goes on
