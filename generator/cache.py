@@ -293,9 +293,9 @@ class Cache:
         writer went on for 3 s after the build's own last stage. Now the records' readings
         and shingles and the clusters' tables are written while the papers' metadata is
         made on one core, and the related papers' documents while the pages are made. The
-        results of a writer that is done are let go of here when the next one starts (160
-        MB): a build from nothing asks for none of them again (one that does computes it
-        again). With one worker (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes
+        results of a writer that is done are let go of here when the next one starts (188
+        MB as stored at 48,956 records): a build from nothing asks for none of them again
+        (one that does computes it again). With one worker (`READING_LIST_WORKERS=1`) or no `os.fork`, `save` writes
         it all then; `./dev serve` does not ask (its cache lives on in memory, see
         `build.generate`)."""
         from .parallel import workers
@@ -306,11 +306,6 @@ class Cache:
             self._wait_writer()
         if self._failed:
             return
-        for done in self._done:
-            if not done.last:
-                for entry in done.results:
-                    self.new.pop(entry, None)
-                    self.loaded.pop(entry, None)
         last = parts is None
         written = {name for done in self._done for name in done.parts}
         names = tuple(name for name in self.state.PARTS if name not in written) if last and self.state is not None else tuple(parts or ())
@@ -335,13 +330,18 @@ class Cache:
         self._writer = _Writer(pid, list(todo), names, [(table, table.changes) for table in tables], last)
 
     def _wait_writer(self) -> None:
-        """Wait for the running writer: done, or failed (having written nothing)."""
+        """Wait for the running writer: done (its results, but the last's, let go of), or failed
+        (having written nothing: its transaction rolled back, or, the first, its file dropped)."""
         assert self._writer is not None
         writer, self._writer = self._writer, None
         _, status = os.waitpid(writer.pid, 0)
         if os.waitstatus_to_exitcode(status) == 0:
             self._done.append(writer)
             self._written.update(writer.results)
+            if not writer.last:  # the file has them (see `start_rewrite`)
+                for entry in writer.results:
+                    self.new.pop(entry, None)
+                    self.loaded.pop(entry, None)
         else:
             self._failed = True
 
