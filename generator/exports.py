@@ -113,11 +113,11 @@ def export_names(papers: int) -> tuple[str, str]:
     return f"papers.json{suffix}", f"papers.bib{suffix}"
 
 
-def compress(data: bytes) -> bytes:
+def compress(text: str) -> bytes:
     """Deterministic gzip: no time stamp, no file name."""
     # Level 4: papers.json of the 48,956-record corpus (88 MB) in 1.17 s and 25.2 MB; level 6
     # took 2.70 s for 23.9 MB, level 1 0.72 s for 29.3 MB. An edit recompresses most of it.
-    return gzip.compress(data, compresslevel=4, mtime=0)
+    return gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)
 
 
 GZIP_BLOCK = 256
@@ -130,7 +130,7 @@ def _blocks(lines: Sequence[str]) -> list[Sequence[str]]:
     after it (see `compress_lines`)."""
     from .cache import key_of
 
-    return [lines[start:end] for start, end in block_cuts([key_crc(key_of(line.encode("utf-8"))) for line in lines])]
+    return [lines[start:end] for start, end in block_cuts([key_crc(key_of(line)) for line in lines])]
 
 
 def key_crc(key: str) -> int:
@@ -157,14 +157,13 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
     3 s at 35,000 papers."""
     from . import cache
 
-    encoded = [line.encode("utf-8") for line in lines]
-    return compress_blocks([cache.key_of(line) for line in encoded], lambda start, end: encoded[start:end], head, tail, separator)
+    return compress_blocks([cache.key_of(line) for line in lines], lambda start, end: lines[start:end], head, tail, separator)
 
 
-def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[bytes]], head: str, tail: str, separator: str,
+def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[str]], head: str, tail: str, separator: str,
                     forked: bool = False) -> bytes:
     """`compress_lines` for lines known by keys of all they show: `lines(start, end)` makes
-    a block's lines (UTF-8), asked for only when the block is not cached; in forked worker
+    a block's lines, asked for only when the block is not cached; in forked worker
     processes when `forked` and there are many."""
     from . import cache
     from .parallel import parallel_map
@@ -174,15 +173,15 @@ def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[by
     block_keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *keys[start:end]) for i, (start, end) in enumerate(cuts)]
     block_keys.append(cache.key_of("tail", tail))
 
-    def text(i: int) -> bytes:
+    def text(i: int) -> str:
         if i == 0:
-            return head.encode("utf-8")
+            return head
         if i == len(cuts) + 1:
-            return tail.encode("utf-8")
+            return tail
         start, end = cuts[i - 1]
         # Each block's text made once (joined, then a separator added, it was two copies of
         # the export at once: 88 MB more at the peak of a run at 48,956 records).
-        return separator.encode("utf-8").join([*lines(start, end), b""] if i - 1 < last else lines(start, end))
+        return separator.join([*lines(start, end), ""] if i - 1 < last else lines(start, end))
 
     def make(missing: list[int]) -> list[bytes]:
         if forked and len(missing) >= 8:

@@ -564,9 +564,9 @@ class Rendering:
 
     def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str],
                 docs: Path | None) -> None:
-        """Render each paper's page and exports (from the cache when their inputs are
-        unchanged), and put it into the index pages. What each paper needs is made in worker
-        processes when there are many (`prepare`, `outputs`)."""
+        """Render each paper's page (from the cache when its inputs are unchanged), and put it
+        into the index pages. What each paper needs is made in worker processes when there
+        are many (`prepare`, `outputs`)."""
         cites = [self.cite_of[paper.slug] for paper in papers]
         names = key_of(taxonomy.topics)
         many = len(papers) >= 1000
@@ -690,12 +690,12 @@ class Rendering:
         json_name, bib_name = export_names(count)
         with_abstracts = not large(count)
 
-        def lines(kind: str, start: int, end: int) -> list[bytes]:
+        def lines(kind: str, start: int, end: int) -> list[str]:
             chosen = slugs[start:end]
             found = store.get_many(chosen)
             if kind == "json":
-                return [paper_json(evolve(found[slug], related=neighbours.related(slug, titles))).encode("utf-8") for slug in chosen]
-            return [bibtex(found[slug], self.cite_of[slug], with_abstract=with_abstracts).encode("utf-8") for slug in chosen]  # no related papers
+                return [paper_json(evolve(found[slug], related=neighbours.related(slug, titles))) for slug in chosen]
+            return [bibtex(found[slug], self.cite_of[slug], with_abstract=with_abstracts) for slug in chosen]  # no related papers
 
         if json_name.endswith(".gz"):
             # In forked workers when many blocks are to be made (a build from nothing), if
@@ -705,8 +705,7 @@ class Rendering:
                 json_name: compress_blocks(values["line_key"], functools.partial(lines, "json"), *PAPERS_JSON[::2], PAPERS_JSON[1], forked),
                 bib_name: compress_blocks(values["entry_key"], functools.partial(lines, "bib"), "", "", "\n", forked),
             }
-        text = lambda kind: [line.decode("utf-8") for line in lines(kind, 0, count)]  # noqa: E731
-        return {json_name: papers_json(text("json")), bib_name: papers_bib(text("bib"))}
+        return {json_name: papers_json(lines("json", 0, count)), bib_name: papers_bib(lines("bib", 0, count))}
 
 
 class _Titles:
