@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import Paper, Problem, Record
+from .model import Problem, Record
 from .writer import WriteResult, cached_summary, exported_papers, previous_papers, write_pages
 
 
@@ -249,7 +249,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     from .clustering import Clustering
     from .overrides import load_overrides
     from .features import documents_ahead
-    from .papers import shown_title
+    from .papers import likely_papers, shown_title
     from .parallel import can_work_ahead
     from .related import documents
     from .render import Rendering
@@ -265,7 +265,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
         basis = _basis(options)
         state = None if options.force else states.load(results, basis)
         if state is None:
-            state = states.fresh(results, basis, clustering=Clustering(overrides, tuple(catalog.pins())), rendering=Rendering())
+            state = states.fresh(results, basis, clustering=Clustering(overrides, tuple(catalog.pins()), catalog.phrases()), rendering=Rendering())
         summary.full = state.empty
         changed, added = read_changes(state, seeds)
         summary.files = len(seeds)
@@ -277,9 +277,11 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     seeds[:] = [file if file.name not in changed or file.data is None else SeedFile(file.name, b"") for file in seeds]
     if can_work_ahead(len(added)):
         # Topic scores and related papers' documents, started on the core clustering leaves
-        # idle, for the paper each record will most likely make: most papers are one record,
-        # with its abstract and title. The stages take those they ask for and make the rest.
-        likely = [(record.abstract, shown_title(record.title) if record.title else "", record.language) for _, record in added]
+        # idle, for the papers the records will most likely make: most papers are one
+        # abstract, with its best record's title. The stages take those they ask for and
+        # make the rest.
+        likely = [(record.abstract, shown_title(record.title) if record.title else "", record.language)
+                  for record in likely_papers(record for _, record in added)]
         scores_ahead(likely, taxonomy)
         documents_ahead(likely)
     # A build from nothing writes a new cache file, a part at a time as the stages finish

@@ -60,6 +60,11 @@ class Catalog:
         by phrase: records carrying those ids join that paper (see `dedupe.pin_ids`)."""
         return [(fingerprint(e.phrase), e.ids, f"{self.name} line {e.line}") for e in self.entries if e.phrase and e.ids]
 
+    def phrases(self) -> frozenset[str]:
+        """The fingerprints of the entries' phrases: the clustering finds them in each group's
+        text once (`Group.phrases`), and entries find their papers by them (`papers._hits`)."""
+        return frozenset(fingerprint(e.phrase) for e in self.entries if e.phrase)
+
     def assign(self, clusters: Sequence[Cluster]) -> tuple[dict[int, Entry], list[Problem]]:
         """Which entry describes which cluster (by index), and warnings for entries that
         match nothing or more than one paper. An entry finds its paper by phrase, or by an

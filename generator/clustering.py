@@ -65,7 +65,7 @@ class Group:
     revised: frozenset[tuple[str, ...]]
     """Its title buckets for `dedupe.find_revised` (none without text)."""
     phrases: frozenset[str]
-    """The duplicates.yml and catalog-id phrases its text holds (fingerprints)."""
+    """The duplicates.yml and catalog phrases its text holds (fingerprints)."""
     refs: tuple[Ref, ...]
     content: str
     """A hash of its records: a group whose key and content are unchanged is unchanged."""
@@ -136,9 +136,12 @@ class Clustering:
     """The clusters of the last build and the indexes of their groups (tables: see
     `tables`), by what an edit looks groups up by."""
 
-    def __init__(self, overrides: Overrides | None = None, pins: Sequence[Pin] = ()) -> None:
+    def __init__(self, overrides: Overrides | None = None, pins: Sequence[Pin] = (), named: Iterable[str] = ()) -> None:
         self.overrides = overrides
         self.pins = tuple(pins)
+        self.named = frozenset(named)
+        """The catalog's phrases (fingerprints): found in each group with the others, for the
+        papers' catalog entries (`Cluster.phrases`), but they link no groups."""
         self.groups: Table[Group] = Table("group")
         self.packed: Table[BandIndex] = Table("packed-bands")
         self.bands = Bands(self.packed)
@@ -157,8 +160,9 @@ class Clustering:
 
     def _curated(self) -> None:
         rules = self.overrides.rules if self.overrides else ()
-        self._phrases = {fingerprint(p) for rule in rules for p in (rule.first, rule.second)} | {phrase for phrase, _, _ in self.pins}
-        self._phrases.discard("")
+        self._linking = {fingerprint(p) for rule in rules for p in (rule.first, rule.second)} | {phrase for phrase, _, _ in self.pins}
+        self._linking.discard("")
+        self._phrases = self._linking | self.named - {""}
         mates: dict[str, set[str]] = {}
         for rule in rules:
             first, second = fingerprint(rule.first), fingerprint(rule.second)
@@ -285,7 +289,7 @@ class Clustering:
         if len(group.title) >= 3:
             yield self.by_title, _words(group.title)
         yield from ((self.by_revised, _words(bucket)) for bucket in group.revised)
-        yield from ((self.by_phrase, phrase) for phrase in group.phrases)
+        yield from ((self.by_phrase, phrase) for phrase in group.phrases if phrase in self._linking)
 
     def _sizes(self, gone: dict[str, Group], fresh: dict[str, Group], bands: dict[str, bytes]) -> tuple[dict[tuple[int, int], int], dict[str, int]]:
         """Sizes, before the update, of the LSH buckets and title buckets the changed groups
@@ -320,7 +324,7 @@ class Clustering:
                 mates |= self.by_phrase.get(phrase) or set()
         if len(group.title) >= 3:
             mates |= self.by_title.get(_words(group.title)) or set()
-        for phrase in group.phrases:
+        for phrase in group.phrases & self._linking:
             mates |= self.by_phrase.get(phrase) or set()
             for other in self._phrase_mates.get(phrase, ()):
                 mates |= self.by_phrase.get(other) or set()
@@ -376,7 +380,7 @@ class Clustering:
         candidates = self.bands.pairs({key: i for i, key in enumerate(keys)}) if first_build else self._candidates(keys)
         sizes = (lambda bucket: len(self.by_revised.get(_words(bucket)) or ()))
         clusters, used, _ = cluster_groups(groups, texts, [found[k].language for k in keys], [found[k].ids for k in keys],
-                                           self.overrides, self.pins, candidates, sizes)
+                                           [found[k].phrases for k in keys], self.overrides, self.pins, candidates, sizes)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:  # a used link joins two groups of one cluster
             links_of.setdefault(clusters.find(l.a), []).append((keys[l.a], keys[l.b], l.kind, l.score, l.reason))
@@ -448,7 +452,7 @@ class Clustering:
             for index in indices[1:]:
                 clusters.union(indices[0], index)
             clusters.add_ids(indices[0], pre.ids)
-        _, apart, _ = self.overrides.resolve(groups) if self.overrides else ([], set(), [])
+        _, apart, _ = self.overrides.resolve([every[key].phrases for key in keys]) if self.overrides else ([], set(), [])
         used = dedupe.merge(clusters, find_translations(groups, clusters.groups(), apart), texts, [every[k].language for k in keys], apart)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:
@@ -485,7 +489,8 @@ class Clustering:
             links += [Link(position[a], position[b], kind, score, reason) for a, b, kind, score, reason in translation]
             end = start + len(keys)
             result.append(order_members(groups[start:end], list(range(len(keys))), links, texts[start:end],
-                                        frozenset().union(*(pres[pre_id].ids for pre_id in ids))))
+                                        frozenset().union(*(pres[pre_id].ids for pre_id in ids)),
+                                        frozenset().union(*(found[key].phrases for key in keys))))
             start = end
         return result
 

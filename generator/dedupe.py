@@ -40,7 +40,7 @@ import numpy as np
 
 from .model import Cluster, Link, Member, Problem, Record
 from .overrides import Overrides
-from .text import PhraseIndex, fingerprint
+from .text import fingerprint
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -457,38 +457,42 @@ def cluster_duplicates(
 
 def cluster_groups(
     groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str], ids: Sequence[frozenset[str]],
-    overrides: Overrides | None, pins: Sequence[Pin], candidates: Iterable[tuple[int, int]] | None = None,
-    sizes: Callable[[tuple[str, ...]], int] | None = None,
+    phrases: Sequence[frozenset[str]], overrides: Overrides | None, pins: Sequence[Pin],
+    candidates: Iterable[tuple[int, int]] | None = None, sizes: Callable[[tuple[str, ...]], int] | None = None,
 ) -> tuple[Clusters, list[Link], set[frozenset[int]]]:
     """Exact-groups (in rank order) joined into clusters by every link but translations:
     user overrides, identifiers, reworded and revised versions, titles, pinned ids. Returns
     the clusters, the links used (in the order applied) and the pairs kept apart.
+    `phrases`: the overrides' and pins' phrases each group's text holds.
     `candidates` and `sizes`: LSH candidate pairs and title bucket sizes of the whole list,
     when `groups` are part of it."""
-    forced, apart, _ = overrides.resolve(groups) if overrides else ([], set(), [])
+    forced, apart, _ = overrides.resolve(phrases) if overrides else ([], set(), [])
     clusters = Clusters(len(groups), ids)
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
     textual = find_reworded(texts, languages, _title_words(groups), None, candidates) + find_revised(groups, texts, languages, sizes)
     used += merge(clusters, textual, texts, languages, apart)
     used += merge(clusters, find_same_title(groups, clusters), texts, languages, apart)
-    used += merge(clusters, pin_ids(clusters, groups, ids, pins), texts, languages, apart)
+    used += merge(clusters, pin_ids(clusters, phrases, ids, pins), texts, languages, apart)
     return clusters, used, apart
 
 
-def pin_ids(clusters: Clusters, groups: Sequence[Sequence[Record]], ids: Sequence[frozenset[str]], pins: Sequence[Pin]) -> list[Link]:
+def pin_ids(clusters: Clusters, phrases: Sequence[frozenset[str]], ids: Sequence[frozenset[str]], pins: Sequence[Pin]) -> list[Link]:
     """Identifier links for ids the user gives a paper: the cluster whose text holds the
-    phrase (only when exactly one does) takes the ids, and groups carrying them join it."""
+    phrase (only when exactly one does) takes the ids, and groups carrying them join it.
+    `phrases`: the phrases each group's text holds."""
     if not pins:
         return []
-    roots = list(clusters.members)
-    texts = PhraseIndex([" ".join(groups[g][0].key for g in clusters.members[root]) for root in roots])
+    found: dict[str, list[int]] = {}  # phrase -> the roots of the clusters holding it, in order
+    for root, members in clusters.members.items():
+        for phrase in {phrase for g in members for phrase in phrases[g]}:
+            found.setdefault(phrase, []).append(root)
     holders: dict[str, list[int]] = {}
     for index, keys in enumerate(ids):
         for key in keys:
             holders.setdefault(key, []).append(index)
     links = []
     for phrase, keys, where in pins:
-        hits = [roots[i] for i in texts.holders(phrase)]
+        hits = found.get(phrase, [])
         if len(hits) != 1:
             continue
         root = hits[0]
@@ -504,7 +508,7 @@ def pin_ids(clusters: Clusters, groups: Sequence[Sequence[Record]], ids: Sequenc
 
 def order_members(
     groups: Sequence[Sequence[Record]], indices: list[int], links: list[Link], texts: Sequence[np.ndarray],
-    ids: frozenset[str] = frozenset(),
+    ids: frozenset[str] = frozenset(), phrases: frozenset[str] = frozenset(),
 ) -> Cluster:
     """A cluster from the exact-groups at `indices` and the links that joined them;
     canonical record first.
@@ -535,7 +539,7 @@ def order_members(
             members.append(Member(record, "translation", round(link.score, 3), link.reason))
         else:
             members.append(Member(record, link.kind, round(similarity, 3), reason))
-    return Cluster(tuple(members), ids)
+    return Cluster(tuple(members), ids, phrases)
 
 
 def _why_canonical(record: Record) -> str:

@@ -202,6 +202,8 @@ class Cluster:
     ids: frozenset[str] = frozenset()
     """Identity keys of the paper: its records' arXiv ids and DOIs, and those the catalog
     gives it."""
+    phrases: frozenset[str] = frozenset()
+    """The catalog and duplicates.yml phrases (fingerprints) its records' abstracts hold."""
 
     @property
     def canonical(self) -> Record:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import curated
-from .model import Link, Problem, Record
-from .text import PhraseIndex, fingerprint
+from .model import Link, Problem
+from .text import fingerprint
 
 MIN_PHRASE_CHARS = 16
 
@@ -32,17 +32,21 @@ class Overrides:
     rules: tuple[Rule, ...]
     name: str = "duplicates.yml"
 
-    def resolve(self, groups: Sequence[Sequence[Record]]) -> tuple[list[Link], set[frozenset[int]], list[Problem]]:
+    def resolve(self, phrases: Sequence[frozenset[str]]) -> tuple[list[Link], set[frozenset[int]], list[Problem]]:
         """Forced links and pairs kept apart, by exact-group index, and warnings for
-        phrases that match no record."""
-        index = PhraseIndex([group[0].key for group in groups])
+        phrases that match no record. `phrases`: the fingerprints of the rules' phrases
+        that each group's text holds (`clustering.Group.phrases`)."""
+        holders: dict[str, list[int]] = {}
+        for index, held in enumerate(phrases):
+            for phrase in held:
+                holders.setdefault(phrase, []).append(index)
         forced: list[Link] = []
         apart: set[frozenset[int]] = set()
         problems: list[Problem] = []
         for rule in self.rules:
             sides = []
             for phrase in (rule.first, rule.second):
-                hits = index.holders(fingerprint(phrase))
+                hits = holders.get(fingerprint(phrase), [])
                 if not hits:
                     problems.append(Problem(self.name, rule.line, "phrase matches no record", "warning", phrase, curated=True))
                 sides.append(hits)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -278,7 +278,6 @@ def write_pages(
     manifest = read_manifest(docs)
     files = manifest.get("files")
     previous: dict[str, int] = dict(files) if isinstance(files, dict) else {}
-    previous_moved = manifest.get("moved") if isinstance(manifest.get("moved"), dict) else {}
     previous_digests = manifest.get("digests") if isinstance(manifest.get("digests"), dict) else {}
     # Pages are encoded one at a time, and again when written: all of them encoded at once
     # held a second copy of every page (290 MB at 48,956 records, the run's peak).

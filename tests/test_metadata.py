@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 import frontmatter
 import yaml
 
+from generator.build import Options, build
 from generator.exports import bibtex_escape, citation_keys
 from generator.papers import derive_title
 from generator.topics import load_taxonomy
@@ -33,6 +34,27 @@ def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
     (page,) = (tmp_path / "docs/papers").glob("reward-hacking-*.md")
     post = frontmatter.load(page)
     assert post["title"] == "Reward Hacking" and post["arxiv"] == "2201.00001" and post["title_derived"] is False
+
+
+def test_catalog_phrase_without_id_finds_the_paper_an_edit_adds(tmp_path: Path):
+    """The clustering finds the catalog's phrases in each group it makes: an entry with no id
+    finds its paper when a later build adds it, as a build from nothing does."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Abstract: We measure how often language models refuse harmless requests in chat.\n", "utf-8")
+    catalog = tmp_path / "catalog.yml"
+    catalog.write_text('papers:\n  - match: "reward hacking in reinforcement learning agents"\n    title: "Reward Hacking"\n', "utf-8")
+    options = lambda docs, cache: Options(seeds, docs, catalog, ROOT / "taxonomy.yml", tmp_path / "none.yml", cache=cache)  # noqa: E731
+    first = build(options(tmp_path / "docs", tmp_path / "cache"))
+    assert [p.reason for p in first.warnings] == ["catalog entry matches no paper"]
+    (seeds / "b.txt").write_text("Abstract: We study reward hacking in reinforcement learning agents trained on proxies.\n", "utf-8")
+    edited = build(options(tmp_path / "docs", tmp_path / "cache"))
+    assert not edited.full and edited.warnings == []
+    (page,) = (tmp_path / "docs/papers").glob("reward-hacking-*.md")
+    assert frontmatter.load(page)["title"] == "Reward Hacking"
+    build(options(tmp_path / "cold", None))
+    pages = lambda docs: {p.name: p.read_bytes() for p in (docs / "papers").glob("*.md")}  # noqa: E731
+    assert pages(tmp_path / "docs") == pages(tmp_path / "cold")
 
 
 def test_every_seed_paper_is_described_by_the_catalog(seeds_site: Path):
