@@ -35,7 +35,7 @@ from .cache import key_of
 from .dedupe import (MAX_BUCKET, Clusters, Pin, canonical_rank, cluster_groups, group_exact, order_members, record_order,
                      title_buckets)
 from .features import shingles_of
-from .model import Cluster, Link, Problem, Record, compact
+from .model import EMPTY, Cluster, Link, Problem, Record, compact, frozen
 from .overrides import Overrides
 from .tables import Kept, SetTable, Table
 from .text import PhraseIndex, fingerprint
@@ -247,10 +247,10 @@ class Clustering:
             has_text = bool(first.abstract)
             groups[key] = Group(
                 key=key, bucket=bucket, rank=(*canonical_rank(first), key), language=first.language, has_text=has_text,
-                ids=frozenset().union(*(r.ids for r in part)),
+                ids=frozen(*(r.ids for r in part)),
                 title=tuple(dedupe._WORD.findall(title.casefold())) if title else (),
-                revised=frozenset(title_buckets(title)) if has_text else frozenset(),
-                phrases=phrases if has_text else frozenset(),
+                revised=frozen(title_buckets(title)) if has_text else EMPTY,
+                phrases=phrases if has_text else EMPTY,
                 refs=tuple(ref_of[id(r)] for r in part),
                 content=key_of(*(record_content(r) for r in part)),
             )
@@ -489,8 +489,7 @@ class Clustering:
             links += [Link(position[a], position[b], kind, score, reason) for a, b, kind, score, reason in translation]
             end = start + len(keys)
             result.append(order_members(groups[start:end], list(range(len(keys))), links, texts[start:end],
-                                        frozenset().union(*(pres[pre_id].ids for pre_id in ids)),
-                                        frozenset().union(*(found[key].phrases for key in keys))))
+                                        frozen(*(pres[pre_id].ids for pre_id in ids)), frozen(*(found[key].phrases for key in keys))))
             start = end
         return result
 
@@ -521,7 +520,7 @@ def _phrase_holders(phrases: Iterable[str], texts: Sequence[str]) -> list[frozen
     for phrase in sorted(phrases):
         for at in index.holders(phrase):
             held[at].add(phrase)
-    return [frozenset(found) for found in held]
+    return [frozen(found) for found in held]
 
 
 BandIndex = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .model import Cluster, Link, Member, Problem, Record
+from .model import EMPTY, Cluster, Link, Member, Problem, Record, frozen
 from .overrides import Overrides
 from .text import fingerprint
 
@@ -261,7 +261,7 @@ class Clusters:
     def __init__(self, count: int, ids: Sequence[frozenset[str]] | None = None) -> None:
         self.parent = list(range(count))
         self.members: dict[int, list[int]] = {i: [i] for i in range(count)}
-        self.ids: dict[int, frozenset[str]] = {i: (ids[i] if ids else frozenset()) for i in range(count)}
+        self.ids: dict[int, frozenset[str]] = {i: (ids[i] if ids else EMPTY) for i in range(count)}
 
     def conflict(self, a: int, b: int) -> bool:
         """The two clusters carry different arXiv ids, or different DOIs: different papers."""
@@ -275,7 +275,7 @@ class Clusters:
 
     def add_ids(self, item: int, ids: frozenset[str]) -> None:
         root = self.find(item)
-        self.ids[root] = self.ids[root] | ids
+        self.ids[root] = frozen(self.ids[root], ids)
 
     def find(self, item: int) -> int:
         while self.parent[item] != item:
@@ -291,7 +291,7 @@ class Clusters:
             a, b = b, a
         self.parent[b] = a
         self.members[a].extend(self.members.pop(b))
-        self.ids[a] = self.ids[a] | self.ids.pop(b)
+        self.ids[a] = frozen(self.ids[a], self.ids.pop(b))
 
     def groups(self) -> list[list[int]]:
         return [sorted(members) for _, members in sorted(self.members.items())]

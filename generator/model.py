@@ -5,6 +5,7 @@ seeds -> Record -> Cluster -> Paper -> pages. Every value is frozen; stages make
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from operator import itemgetter
@@ -12,9 +13,19 @@ from typing import Any, TypeVar
 
 from .text import fingerprint
 
-
-
 C = TypeVar("C")
+T = TypeVar("T")
+
+EMPTY: frozenset[Any] = frozenset()
+
+
+def frozen(*parts: Iterable[T]) -> frozenset[T]:
+    """The union of `parts` as a frozenset, and when it is empty the one `EMPTY`: Python
+    makes a new empty frozenset each time (216 bytes), and a build of the corpus' 48,956
+    records held 161,187 of them to its end (groups', clusters' and pre-clusters' ids and
+    phrases), 35 MB."""
+    made = frozenset().union(*parts)
+    return made if made else EMPTY
 
 
 def compact(cls: type[C]) -> type[C]:
