@@ -13,7 +13,7 @@ import pickle
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -199,24 +199,46 @@ class Table(_Lookups[str, V]):
 
 
 class SetTable(Table[set[str]]):
-    """A table of sets (an index: a key -> the items that have it)."""
+    """A table of sets (an index: a key -> the items that have it). A set of one item is
+    kept as the item itself and made a set when read: most keys of the indexes have one
+    item (162,801 of them at the end of a build of the corpus' 48,956 records), and a set
+    takes 216 bytes (35 MB)."""
+
+    def get(self, key: str, default: set[str] | None = None) -> set[str] | None:
+        return _as_set(super().get(key, default))
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        return {key: _as_set(value) for key, value in super().get_many(keys).items()}
+
+    def items(self) -> Iterator[tuple[str, set[str]]]:
+        return ((key, _as_set(value)) for key, value in super().items())
 
     def add(self, key: str, item: str) -> None:
-        members = self.get(key)
+        members = super().get(key)
         if members is None:
-            self[key] = {item}
+            self[key] = item  # type: ignore[assignment]
+        elif isinstance(members, str):
+            if members != item:
+                self[key] = {members, item}
         elif item not in members:
             members.add(item)
             self._touch(key)
 
     def discard(self, key: str, item: str) -> None:
-        members = self.get(key)
-        if members is not None and item in members:
-            if len(members) == 1:
-                self.pop(key)
-            else:
-                members.discard(item)
-                self._touch(key)
+        members = super().get(key)
+        if members is None or item not in ({members} if isinstance(members, str) else members):
+            return
+        if isinstance(members, str) or len(members) == 1:
+            self.pop(key)
+        elif len(members) == 2:
+            self[key] = next(member for member in members if member != item)  # type: ignore[assignment]
+        else:
+            members.discard(item)
+            self._touch(key)
+
+
+def _as_set(value: object) -> Any:
+    return {value} if isinstance(value, str) else value
 
 
 class Kept(Generic[V]):

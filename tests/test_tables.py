@@ -70,3 +70,35 @@ def test_a_set_table_changed_in_place_is_written():
     last = SetTable("s")
     last.bind(db)
     assert dict(last.items()) == {"k": {"a", "b"}, "j": {"c"}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from("kj"), st.sampled_from("abc")), max_size=16), st.integers(0, 16))
+def test_a_set_table_reads_as_sets_whatever_it_keeps_after_adds_and_discards(operations: list[tuple[bool, str, str]], saved_after: int):
+    """Sets of one item are kept as the item (see `SetTable`): every way of reading gives sets,
+    in this process and after a save."""
+    db = database()
+    index = SetTable("s")
+    index.bind(db, clear=True)
+    expected: dict[str, set[str]] = {}
+    for n, (adding, key, item) in enumerate(operations):
+        if n == saved_after:
+            with db:
+                index.save(db)
+            index = SetTable("s")
+            index.bind(db)
+        if adding:
+            index.add(key, item)
+            expected.setdefault(key, set()).add(item)
+        else:
+            index.discard(key, item)
+            expected.get(key, set()).discard(item)
+            if not expected.get(key, True):
+                del expected[key]
+        assert {key: index.get(key) for key in "kj" if key in index} == expected
+    assert index.get_many("kj") == expected and dict(index.items()) == expected
+    with db:
+        index.save(db)
+    again = SetTable("s")
+    again.bind(db)
+    assert dict(again.items()) == expected and all(again[key] == members for key, members in expected.items())
