@@ -248,7 +248,7 @@ class Clustering:
             groups[key] = Group(
                 key=key, bucket=bucket, rank=(*canonical_rank(first), key), language=first.language, has_text=has_text,
                 ids=frozen(*(r.ids for r in part)),
-                title=tuple(dedupe._WORD.findall(title.casefold())) if title else (),
+                title=dedupe.title_words(title) if title else (),
                 revised=frozen(title_buckets(title)) if has_text else EMPTY,
                 phrases=phrases if has_text else EMPTY,
                 refs=tuple(ref_of[id(r)] for r in part),

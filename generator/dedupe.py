@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
@@ -371,9 +372,15 @@ def title_buckets(title: str | None) -> set[tuple[str, ...]]:
     """The buckets `find_revised` puts a title in: its words, and its words before a colon."""
     if title is None:
         return set()
-    words = tuple(_WORD.findall(title.casefold()))
-    head = tuple(_WORD.findall(title.split(":", 1)[0].casefold())) if ":" in title else ()
+    words = title_words(title)
+    head = title_words(title.split(":", 1)[0]) if ":" in title else ()
     return {words, head} - {()}
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """A title's words, lower case. Interned: the clustering keeps every group's twice (see
+    `clustering.Group`), 320,000 strings at the corpus' 48,956 records, of 17,076 words."""
+    return tuple(map(sys.intern, _WORD.findall(title.casefold())))
 
 
 def find_revised(
