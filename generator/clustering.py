@@ -162,7 +162,7 @@ class Clustering:
         rules = self.overrides.rules if self.overrides else ()
         self._linking = {fingerprint(p) for rule in rules for p in (rule.first, rule.second)} | {phrase for phrase, _, _ in self.pins}
         self._linking.discard("")
-        self._phrases = self._linking | self.named - {""}
+        self._phrases = self._linking | (self.named - {""})
         mates: dict[str, set[str]] = {}
         for rule in rules:
             first, second = fingerprint(rule.first), fingerprint(rule.second)

@@ -426,7 +426,7 @@ def find_same_title(groups: Sequence[Sequence[Record]], clusters: Clusters) -> l
     without: list[tuple[int, tuple[str, ...]]] = []
     for index, group in enumerate(groups):
         title = next((r.title for r in group if r.title), None)
-        words = tuple(_WORD.findall(title.casefold())) if title else ()
+        words = title_words(title) if title else ()
         if len(words) < 3:
             continue
         if group[0].abstract:

@@ -13,6 +13,7 @@ from slugify import slugify
 
 from . import cache
 from .catalog import Catalog, Entry
+from .dedupe import canonical_rank
 from .model import Cluster, Paper, Problem, Record, evolve
 from .text import fingerprint, latex_to_text
 from .tables import SetTable, Table
@@ -88,7 +89,8 @@ def likely_papers(records: Iterable[Record]) -> list[Record]:
     title `_make_paper` would take of those with that abstract. The corpus' 48,956 records
     make 35,024 such (against 38,217 distinct abstracts and titles), and its 35,012 papers
     ask for the documents of 35,012 of them and the topic scores of 35,000."""
-    from .dedupe import canonical_rank
+    def title_rank(record: Record) -> tuple[object, ...]:  # whose title a paper shows: the first with one by `_ranked`
+        return (not record.title, source_rank(record), canonical_rank(record))
 
     best: dict[str, Record] = {}
     alone = []
@@ -97,14 +99,9 @@ def likely_papers(records: Iterable[Record]) -> list[Record]:
             alone.append(record)  # a paper each, most likely
             continue
         other = best.setdefault(record.abstract, record)
-        if other is not record and _title_rank(record, canonical_rank) < _title_rank(other, canonical_rank):
+        if other is not record and title_rank(record) < title_rank(other):
             best[record.abstract] = record
     return [*best.values(), *alone]
-
-
-def _title_rank(record: Record, canonical_rank: Callable[[Record], tuple[object, ...]]) -> tuple[object, ...]:
-    """Whose title a paper shows: the first with one by `_ranked`."""
-    return (not record.title, source_rank(record), canonical_rank(record))
 
 
 def source_rank(record: Record) -> int:

@@ -226,15 +226,14 @@ class SetTable(Table[set[str]]):
 
     def discard(self, key: str, item: str) -> None:
         members = super().get(key)
-        if members is None or item not in ({members} if isinstance(members, str) else members):
-            return
-        if isinstance(members, str) or len(members) == 1:
+        if members == item:  # its one item
             self.pop(key)
-        elif len(members) == 2:
-            self[key] = next(member for member in members if member != item)  # type: ignore[assignment]
-        else:
+        elif isinstance(members, set) and item in members:
             members.discard(item)
-            self._touch(key)
+            if len(members) == 1:
+                self[key] = members.pop()  # type: ignore[assignment]
+            else:
+                self._touch(key)
 
 
 def _as_set(value: object) -> Any:
