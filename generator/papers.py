@@ -318,6 +318,15 @@ def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[
     return {cluster_id: (frozenset(by_phrase[cluster_id]), frozenset(by_id[cluster_id])) for cluster_id in ids}
 
 
+def slugs_ahead(texts: Sequence[tuple[str, str, str]]) -> None:
+    """Start making, on a spare core, the slugs (`title_slug`) of papers of these (abstract,
+    title, language), for `_base_slugs` to take: python-slugify took 0.72 s for the
+    corpus' 35,019 titles, in the one process the metadata stage runs in. A paper without
+    a title gets one from its abstract (`derive_title`)."""
+    titles = sorted({title or derive_title(abstract) for abstract, title, _ in texts if title or abstract})
+    cache.active().ahead("slug", [cache.text_key(title) for title in titles], lambda i: title_slug(titles[i]))
+
+
 def _base_slugs(papers: Sequence[Paper]) -> list[str]:
     """Each paper's slug from its title (the title part from the cache) and its identity."""
     titles = sorted({paper.title for paper in papers})

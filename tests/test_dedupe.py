@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from generator.build import read_seeds
 from generator.dedupe import Shingler, cluster_duplicates, jaccard
 from generator.model import Record, Source
 from generator.overrides import load_overrides
+from generator.text import fingerprint
 from support import ROOT, SEEDS
 
 RECORDS, _, _ = read_seeds(SEEDS)
@@ -24,6 +27,14 @@ RECORDS, _, _ = read_seeds(SEEDS)
 
 def partition(clusters) -> list[list[str]]:
     return sorted(sorted(f"{m.record.source.file[:3]}:{m.record.source.line}" for m in c.members) for c in clusters)
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_an_ascii_texts_fingerprint_and_words_are_those_of_the_unicode_rules(text):
+    """ASCII texts take a faster path (byte translation tables) to their fingerprint and
+    shingle words; it must give what the regular expressions give every other text."""
+    assert fingerprint(text) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+    assert Shingler().tokens(text) == re.findall(r"\w+", text.casefold())
 
 
 def test_seed_duplicates_are_merged_and_nothing_else():
