@@ -249,7 +249,7 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     from .clustering import Clustering
     from .overrides import load_overrides
     from .features import documents_ahead
-    from .papers import likely_papers, shown_title, slugs_ahead
+    from .papers import likely_papers, shown_title
     from .parallel import can_work_ahead
     from .related import documents
     from .render import Rendering
@@ -276,15 +276,14 @@ def _run(options: Options, seeds: list[SeedFile], key: str, results: Any) -> Sum
     load = states.records_loader(results, state.files, {file.name: file.data for file in seeds if file.name not in changed})
     seeds[:] = [file if file.name not in changed or file.data is None else SeedFile(file.name, b"") for file in seeds]
     if can_work_ahead(len(added)):
-        # Topic scores, related papers' documents and slugs, started on the core clustering
-        # leaves idle, for the papers the records will most likely make: most papers are one
+        # Topic scores and related papers' documents, started on the core clustering leaves
+        # idle, for the papers the records will most likely make: most papers are one
         # abstract, with its best record's title. The stages take those they ask for and
         # make the rest.
         likely = [(record.abstract, shown_title(record.title) if record.title else "", record.language)
                   for record in likely_papers(record for _, record in added)]
         scores_ahead(likely, taxonomy)
         documents_ahead(likely)
-        slugs_ahead(likely)
     # A build from nothing writes a new cache file, a part at a time as the stages finish
     # theirs, in forked processes (see `cache.Cache.start_rewrite`).
     rewrite = results.start_rewrite if summary.full and not options.warm else lambda parts=None: None

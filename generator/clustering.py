@@ -209,8 +209,7 @@ class Clustering:
             before = self._sizes(gone, fresh, bands)
         for key in gone:
             self._remove(key)
-        for group in fresh.values():
-            self._add(group, bands.get(group.key))
+        self._add(fresh.values(), bands)
         self.bands.fold_if_large()
         if first_build:
             region = set(new)
@@ -260,17 +259,22 @@ class Clustering:
 
     # ------------------------------------------------------------ indexes
 
-    def _add(self, group: Group, bands: bytes | None) -> None:
-        self.groups[group.key] = group
-        self.count += 1
-        self.foreign += group.has_text and group.language != "en"
-        if bands is not None:
-            self.bands.add(group.key, bands)
-        self.by_bucket.add(group.bucket, group.key)
-        for name in {ref[0] for ref in group.refs}:
-            self.by_file.add(name, group.key)
-        for index, key in self._indexed(group):
-            index.add(key, group.key)
+    def _add(self, groups: Iterable[Group], bands: dict[str, bytes]) -> None:
+        """Put these groups (with their LSH `bands`, if they have text) into the indexes."""
+        pairs: dict[str, list[tuple[str, str]]] = {}  # index name -> (key, group key)
+        for group in groups:
+            self.groups[group.key] = group
+            self.count += 1
+            self.foreign += group.has_text and group.language != "en"
+            if group.key in bands:
+                self.bands.add(group.key, bands[group.key])
+            indexed = [(self.by_bucket, group.bucket), *((self.by_file, name) for name in {ref[0] for ref in group.refs}), *self._indexed(group)]
+            for index, key in indexed:
+                pairs.setdefault(index.name, []).append((key, group.key))
+        # Each index written once a key (`SetTable.add_all`), not once a pair.
+        for index in self.tables():
+            if index.name in pairs:
+                index.add_all(pairs[index.name])  # type: ignore[attr-defined]
 
     def _remove(self, key: str) -> None:
         group = self.groups.pop(key)

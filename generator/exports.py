@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -158,71 +156,40 @@ def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -
     3 s at 35,000 papers."""
     from . import cache
 
-    export = Export([cache.key_of(line) for line in lines], lambda start, end: lines[start:end], head, tail, separator)
-    return compress_exports([export])[0]
+    return compress_blocks([cache.key_of(line) for line in lines], lambda start, end: lines[start:end], head, tail, separator)
 
 
-@dataclass(frozen=True)
-class Export:
-    """A compressed export's lines (see `compress_lines`), known by keys of all they show:
-    `lines(start, end)` makes a block's lines, asked for only when the block is not cached."""
-
-    keys: Sequence[str]
-    lines: Callable[[int, int], Sequence[str]]
-    head: str
-    tail: str
-    separator: str
-
-    def blocks(self) -> tuple[list[str], Callable[[int], str]]:
-        """The cache key of each block (the head and tail are blocks too), and its text."""
-        from . import cache
-
-        cuts = block_cuts([key_crc(key) for key in self.keys])
-        last = len(cuts) - 1
-        keys = [cache.key_of("head", self.head)]
-        keys += [cache.key_of(self.separator, i < last, *self.keys[start:end]) for i, (start, end) in enumerate(cuts)]
-        keys.append(cache.key_of("tail", self.tail))
-
-        def text(i: int) -> str:
-            if i == 0:
-                return self.head
-            if i == len(cuts) + 1:
-                return self.tail
-            start, end = cuts[i - 1]
-            # Each block's text made once (joined, then a separator added, it was two copies of
-            # the export at once: 88 MB more at the peak of a run at 48,956 records).
-            lines = self.lines(start, end)
-            return self.separator.join([*lines, ""] if i - 1 < last else lines)
-
-        return keys, text
-
-
-def compress_exports(exports: Sequence[Export], forked: bool = False) -> list[bytes]:
-    """Each export compressed (see `compress_lines`), the blocks not cached made together:
-    in forked worker processes when `forked` and there are many (one pool for all exports,
-    not one an export: papers.bib took a pool of its own for 0.3 s of work at 35,000 papers),
-    else in threads."""
+def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[str]], head: str, tail: str, separator: str,
+                    forked: bool = False) -> bytes:
+    """`compress_lines` for lines known by keys of all they show: `lines(start, end)` makes
+    a block's lines, asked for only when the block is not cached; in forked worker
+    processes when `forked` and there are many."""
     from . import cache
     from .parallel import parallel_map
 
-    keys: list[str] = []
-    texts: list[Callable[[], str]] = []
-    ends = []
-    for export in exports:
-        block_keys, text = export.blocks()
-        keys += block_keys
-        texts += [functools.partial(text, i) for i in range(len(block_keys))]
-        ends.append(len(keys))
+    cuts = block_cuts([key_crc(key) for key in keys])
+    last = len(cuts) - 1
+    block_keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *keys[start:end]) for i, (start, end) in enumerate(cuts)]
+    block_keys.append(cache.key_of("tail", tail))
+
+    def text(i: int) -> str:
+        if i == 0:
+            return head
+        if i == len(cuts) + 1:
+            return tail
+        start, end = cuts[i - 1]
+        # Each block's text made once (joined, then a separator added, it was two copies of
+        # the export at once: 88 MB more at the peak of a run at 48,956 records).
+        return separator.join([*lines(start, end), ""] if i - 1 < last else lines(start, end))
 
     def make(missing: list[int]) -> list[bytes]:
         if forked and len(missing) >= 8:
-            return parallel_map(lambda i: compress(texts[i]()), missing, "exports", worth_it=True, chunk=1)
+            return parallel_map(lambda i: compress(text(i)), missing, "exports", worth_it=True, chunk=1)
         # zlib lets go of the GIL while it compresses: threads use every core.
         with ThreadPoolExecutor(min(cores(), 4)) as pool:
-            return list(pool.map(lambda i: compress(texts[i]()), missing))
+            return list(pool.map(lambda i: compress(text(i)), missing))
 
-    blocks = cache.active().compute("gzip", keys, make)
-    return [b"".join(blocks[start:end]) for start, end in zip([0, *ends], ends)]
+    return b"".join(cache.active().compute("gzip", block_keys, make))
 
 
 def read_papers_export(path: Path) -> list[dict[str, object]]:

@@ -258,10 +258,11 @@ class Library:
         touched = {base for base in (self.base_of.get(cluster_id) for cluster_id in order) if base is not None}
         for cluster_id in order:
             self._unbase(cluster_id)
-        for cluster_id, base in zip(order, _base_slugs([made[cluster_id] for cluster_id in order])):
+        bases = _base_slugs([made[cluster_id] for cluster_id in order])
+        for cluster_id, base in zip(order, bases):
             self.base_of[cluster_id] = base
-            self.by_base.add(base, cluster_id)
-            touched.add(base)
+        self.by_base.add_all(zip(bases, order))
+        touched.update(bases)
         # Papers that share a base slug are told apart by their canonical records (see
         # `_assign_slugs`): when a paper joins or leaves a base slug, its other papers may
         # be named again.
@@ -316,15 +317,6 @@ def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[
             for cluster_id in owners.get(key, ()):
                 by_id[cluster_id].add(index)
     return {cluster_id: (frozenset(by_phrase[cluster_id]), frozenset(by_id[cluster_id])) for cluster_id in ids}
-
-
-def slugs_ahead(texts: Sequence[tuple[str, str, str]]) -> None:
-    """Start making, on a spare core, the slugs (`title_slug`) of papers of these (abstract,
-    title, language), for `_base_slugs` to take: python-slugify took 0.72 s for the
-    corpus' 35,019 titles, in the one process the metadata stage runs in. A paper without
-    a title gets one from its abstract (`derive_title`)."""
-    titles = sorted({title or derive_title(abstract) for abstract, title, _ in texts if title or abstract})
-    cache.active().ahead("slug", [cache.text_key(title) for title in titles], lambda i: title_slug(titles[i]))
 
 
 def _base_slugs(papers: Sequence[Paper]) -> list[str]:

@@ -280,6 +280,7 @@ class Neighbours:
     def _store(self, lists: dict[str, Ranked]) -> set[str]:
         """Write these lists; returns the slugs whose list changed."""
         changed = set()
+        listed = []
         for slug, ranked in lists.items():
             before = self.lists.get(slug)
             if before == ranked:
@@ -287,13 +288,13 @@ class Neighbours:
             changed.add(slug)
             for other, _ in before or ():
                 self.listers.discard(other, slug)
-            for other, _ in ranked:
-                self.listers.add(other, slug)
+            listed += [(other, slug) for other, _ in ranked]
             self.lists[slug] = ranked
             if len(ranked) == COUNT:
                 self.last[slug] = ranked[-1][1]
             else:
                 self.last.pop(slug, None)
+        self.listers.add_all(listed)
         return changed
 
     def _rank_changed(self, changed: set[str], vanished: set[str]) -> set[str]:

@@ -18,7 +18,7 @@ import marshal
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -30,9 +30,9 @@ from markupsafe import Markup, escape
 
 from . import arxiv, cache
 from .cache import key_of
-from .exports import (FEED_ENTRIES, PAPERS_JSON, Export, atom_feed, bibtex, citation_base, compress_exports, export_names, large, json_text,
+from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, json_text,
                       numbered, paper_json, papers_bib, papers_json, source_record)
-from .model import Paper, Problem, Record, Related, compact, evolve, group_problems
+from .model import Paper, Problem, Record, compact, evolve, group_problems
 from .redirects import paper_keys
 from .tables import Chunked, SetTable, Table
 from .parallel import parallel_map
@@ -446,9 +446,6 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
-MANY = 1000
-"""Papers from which their pages are made in worker processes (`parallel.parallel_map`)."""
-
 FIELDS = ("page_digest", "page_size", "shown", "line_key", "entry_key")
 """What the writer and the exports need of every paper (`Rendering.column`): its page's
 digest and size, the cache key of its page (kind `paper`: digest and size), and the keys of
@@ -543,13 +540,8 @@ class Rendering:
         self._take_out(rest)
         titles = _Titles(self.listed, {slug: item.title for slug, item in rest.items()} | {slug: paper.title for slug, paper in fresh.items()})
         kept = store.get_many(sorted(again - fresh.keys()))
-        if len(rendered) >= MANY and not (neighbours.lists.held and self.listed.held):
-            # Their related papers are listed in the workers (`_put_in`): all they read must
-            # be in memory first (a forked process must not use the database).
-            lists = neighbours.lists.get_many(rendered)
-            self.listed.get_many(sorted({other for ranked in lists.values() for other, _ in ranked} - titles.fresh.keys()))
-        papers = [fresh.get(slug) or kept[slug] for slug in rendered]
-        self._put_in(papers, lambda paper: neighbours.related(paper.slug, titles), taxonomy, with_abstracts, store, set(fresh), docs)
+        papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in rendered]
+        self._put_in(papers, taxonomy, with_abstracts, store, set(fresh), docs)
         return again
 
     def _take_out(self, listed: dict[str, Listed]) -> None:
@@ -570,21 +562,15 @@ class Rendering:
             self.column.pop(slug)
         self.kinds = +self.kinds
 
-    def _put_in(self, papers: Sequence[Paper], related: Callable[[Paper], tuple[Related, ...]], taxonomy: Taxonomy, with_abstracts: bool,
-                store: Any, fresh_slugs: set[str], docs: Path | None) -> None:
+    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str],
+                docs: Path | None) -> None:
         """Render each paper's page (from the cache when its inputs are unchanged), and put it
         into the index pages. What each paper needs is made in worker processes when there
-        are many (`prepare`, `outputs`), its `related` papers too: listed in this process
-        before, they took 1.1 s of a build from nothing at 48,956 records on one core."""
+        are many (`prepare`, `outputs`)."""
         cites = [self.cite_of[paper.slug] for paper in papers]
         names = key_of(taxonomy.topics)
-        many = len(papers) >= MANY
-        if many:
-            def whole(i: int) -> Paper:
-                return evolve(papers[i], related=related(papers[i]))
-        else:  # in this process: listed once
-            whole = [evolve(paper, related=related(paper)) for paper in papers].__getitem__
-        prepared = parallel_map(lambda i: prepare(whole(i), cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
+        many = len(papers) >= 1000
+        prepared = parallel_map(lambda i: prepare(papers[i], cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
         # A paper's page is a pure function of the paper (with its records and related
         # papers), its citation key and the topic names. It shows related papers' scores to
         # 2 places: it is made again only when what it shows changed. Of the page, the cache
@@ -593,13 +579,14 @@ class Rendering:
         # Its papers.json line and BibTeX entry are made with the exports (`_exports`).
         def render(missing: list[int]) -> list[tuple[bytes | None, str, int]]:
             into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
-            return parallel_map(lambda i: outputs(whole(i), cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= MANY)
+            return parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= 1000)
 
         found = cache.active().compute("paper", [item.shown for item in prepared], render, keep=lambda page: page[1:])
+        owned: list[tuple[str, str]] = []
         for paper, item, page in zip(papers, prepared, found):
             slug = paper.slug
             if slug in fresh_slugs:  # kept without its related papers, which change more often
-                store[slug] = evolve(paper, related=()) if paper.related else paper
+                store[slug] = evolve(paper, related=())
             if len(page) == 3:  # made now: (bytes, or None once written, digest, size)
                 data, digest, size = page
                 self._texts[slug] = data
@@ -608,8 +595,7 @@ class Rendering:
             self.column[slug] = (digest, size, item.shown, item.exported, item.entry)
             listed = item.listed
             self.listed[slug] = listed
-            for key in listed.keys:
-                self.owners.add(key, slug)
+            owned += [(key, slug) for key in listed.keys]
             for topic in listed.topics:
                 self._topic(topic)[f"{listed.sort_date}\0{slug}"] = item.topic_item
             if listed.derived:
@@ -622,6 +608,7 @@ class Rendering:
                 self.dated[f"{listed.feed_date}\0{slug}"] = slug
             self.kinds.update(listed.kinds)
             self.translations += listed.foreign
+        self.owners.add_all(owned)
 
     def pages(self, store: Any, neighbours: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
               moved: dict[str, str]) -> dict[str, Page]:
@@ -715,9 +702,10 @@ class Rendering:
             # In forked workers when many blocks are to be made (a build from nothing), if
             # what they read is all in memory: a forked process must not use the database.
             forked = all(table.held for table in (store, neighbours.lists, self.listed, self.cite_of))
-            exports = [Export(values["line_key"], functools.partial(lines, "json"), *PAPERS_JSON[::2], PAPERS_JSON[1]),
-                       Export(values["entry_key"], functools.partial(lines, "bib"), "", "", "\n")]
-            return dict(zip((json_name, bib_name), compress_exports(exports, forked)))
+            return {
+                json_name: compress_blocks(values["line_key"], functools.partial(lines, "json"), *PAPERS_JSON[::2], PAPERS_JSON[1], forked),
+                bib_name: compress_blocks(values["entry_key"], functools.partial(lines, "bib"), "", "", "\n", forked),
+            }
         return {json_name: papers_json(lines("json", 0, count)), bib_name: papers_bib(lines("bib", 0, count))}
 
 

@@ -224,6 +224,20 @@ class SetTable(Table[set[str]]):
             members.add(item)
             self._touch(key)
 
+    def add_all(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """`add` each (key, item): one read and one write a key, not one of each a pair (the
+        related-paper lists of a build from nothing at 48,956 records: 175,060 pairs)."""
+        grouped: dict[str, set[str]] = {}
+        for key, item in pairs:
+            grouped.setdefault(key, set()).add(item)
+        for key, items in grouped.items():
+            members = super().get(key)
+            if members is not None:
+                items |= {members} if isinstance(members, str) else members
+                if len(items) == len(_as_set(members)):
+                    continue
+            self[key] = next(iter(items)) if len(items) == 1 else items  # type: ignore[assignment]
+
     def discard(self, key: str, item: str) -> None:
         members = super().get(key)
         if members == item:  # its one item

@@ -433,7 +433,7 @@ def test_work_started_ahead_and_not_asked_for_is_stopped():
 
 
 def test_a_build_that_works_ahead_writes_what_a_build_in_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Topic scores, related papers' documents and slugs started ahead, from the records (the
+    """Topic scores and related papers' documents started ahead, from the records (the
     catalog gives some papers other titles: those are made when asked for), change nothing."""
     from generator import cache as caches
     from generator import parallel
@@ -453,7 +453,6 @@ def test_a_build_that_works_ahead_writes_what_a_build_in_one_process_writes(tmp_
 
     monkeypatch.setattr(caches.Cache, "_made_ahead", counted)
     summary = build(options(project, tmp_path / "ahead", tmp_path / "cache"))
-    assert {kind for kind, count in taken.items() if count} == {"document", "topics", "slug"}
+    assert {kind for kind, count in taken.items() if count} == {"document", "topics"}
     assert 0 < taken["document"] < summary.papers  # some papers' titles come from the catalog
-    assert 0 < taken["slug"] < summary.papers
     assert tree(tmp_path / "ahead") == tree(tmp_path / "one")
