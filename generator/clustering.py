@@ -261,7 +261,7 @@ class Clustering:
 
     def _add(self, groups: Iterable[Group], bands: dict[str, bytes]) -> None:
         """Put these groups (with their LSH `bands`, if they have text) into the indexes."""
-        pairs: dict[str, list[tuple[str, str]]] = {}  # index name -> (key, group key)
+        pairs: dict[SetTable, list[tuple[str, str]]] = {}  # index -> (key, group key)
         for group in groups:
             self.groups[group.key] = group
             self.count += 1
@@ -270,11 +270,9 @@ class Clustering:
                 self.bands.add(group.key, bands[group.key])
             indexed = [(self.by_bucket, group.bucket), *((self.by_file, name) for name in {ref[0] for ref in group.refs}), *self._indexed(group)]
             for index, key in indexed:
-                pairs.setdefault(index.name, []).append((key, group.key))
-        # Each index written once a key (`SetTable.add_all`), not once a pair.
-        for index in self.tables():
-            if index.name in pairs:
-                index.add_all(pairs[index.name])  # type: ignore[attr-defined]
+                pairs.setdefault(index, []).append((key, group.key))
+        for index, added in pairs.items():  # each index written once a key, not once a pair
+            index.add_all(added)
 
     def _remove(self, key: str) -> None:
         group = self.groups.pop(key)
