@@ -244,11 +244,12 @@ class Clustering:
             first = part[0]
             title = next((r.title for r in part if r.title), None)
             has_text = bool(first.abstract)
+            words = dedupe.title_words(title) if title else ()
             groups[key] = Group(
                 key=key, bucket=bucket, rank=(*canonical_rank(first), key), language=first.language, has_text=has_text,
                 ids=frozen(*(r.ids for r in part)),
-                title=dedupe.title_words(title) if title else (),
-                revised=frozen(title_buckets(title)) if has_text else EMPTY,
+                title=words,
+                revised=frozen(title_buckets(title, words)) if has_text else EMPTY,
                 phrases=phrases if has_text else EMPTY,
                 refs=tuple(ref_of[id(r)] for r in part),
                 content=key_of(*(record_content(r) for r in part)),

@@ -231,11 +231,10 @@ class SetTable(Table[set[str]]):
         for key, item in pairs:
             grouped.setdefault(key, set()).add(item)
         for key, items in grouped.items():
-            members = super().get(key)
-            if members is not None:
-                items |= {members} if isinstance(members, str) else members
-                if len(items) == len(_as_set(members)):
-                    continue
+            known = _as_set(super().get(key)) or set()
+            if items <= known:
+                continue
+            items |= known
             self[key] = next(iter(items)) if len(items) == 1 else items  # type: ignore[assignment]
 
     def discard(self, key: str, item: str) -> None:
