@@ -10,6 +10,10 @@ process at all), alternating. For each: wall seconds, user and system CPU second
 page faults of the generator and every process it forked (all of them are waited for, so
 `getrusage(RUSAGE_CHILDREN)` holds them), and the use of the cores, CPU / wall. With two
 cores, wall can be no less than CPU / 2: the cold run's floor at this CPU.
+
+Then the machine alone: the CPU seconds of a memory-heavy Python loop (a 3-million-entry
+dict, sorted) run alone and run twice at once, alternating: what keeping both cores busy
+costs whatever the code.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ def cold(seeds: Path, out: Path, workers: int) -> dict[str, float]:
             "minor faults": after.ru_minflt - before.ru_minflt}
 
 
+def loop_seconds(copies: int) -> list[float]:
+    """CPU seconds of the loop in each of `copies` processes run at once."""
+    code = ("import random, time\nstart = time.process_time()\nr = random.Random(1)\n"
+            "d = {r.random(): str(i) for i in range(3_000_000)}\ns = sorted(d.items())\nprint(time.process_time() - start)")
+    processes = [subprocess.Popen([PYTHON, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(copies)]
+    return [float(process.communicate()[0]) for process in processes]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=48956)
@@ -70,9 +82,17 @@ def main() -> None:
     for workers, m in median.items():
         print(f"| {workers} | {m['wall']:.2f} | {m['user']:.2f} | {m['system']:.2f} | {m['cpu']:.2f} | {m['cores used']:.2f} | "
               f"{m['minor faults']:,.0f} | {m['cpu'] / 2:.2f} |")
-    extra = median[2]["cpu"] - median[1]["cpu"]
-    print(f"\nTwo workers against one: CPU {extra:+.2f} s ({extra / median[1]['cpu']:+.0%}), "
+    # The machine's speed drifts between runs: each two-worker run against the one-worker run after it.
+    ratios = [two["cpu"] / one["cpu"] - 1 for two, one in zip(results[2], results[1])]
+    print(f"\nTwo workers against one, run by run: CPU {', '.join(f'{r:+.0%}' for r in ratios)} (median {statistics.median(ratios):+.0%}); "
           f"minor faults {median[2]['minor faults'] - median[1]['minor faults']:+,.0f}.")
+    alone, together = [], []
+    for _ in range(args.runs):
+        alone += loop_seconds(1)
+        together += loop_seconds(2)
+    print(f"The loop alone: {statistics.median(alone):.2f} CPU s; two at once: {statistics.median(together):.2f} CPU s each "
+          f"({statistics.median(together) / statistics.median(alone) - 1:+.0%}; runs {', '.join(f'{s:.2f}' for s in alone)} and "
+          f"{', '.join(f'{s:.2f}' for s in together)}).")
 
 
 if __name__ == "__main__":
