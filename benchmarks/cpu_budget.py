@@ -1,7 +1,7 @@
 """Where a cold run's time goes on this machine: the CPU it uses, how much of two cores it
 keeps busy, and what running on two cores costs over running on one.
 
-    .venv/bin/python benchmarks/cpu_budget.py              # about 8 minutes
+    .venv/bin/python benchmarks/cpu_budget.py              # about 7 minutes
     .venv/bin/python benchmarks/cpu_budget.py --size 10000 --runs 1
 
 Cold builds (new docs and cache folders) of corpus records written as seed files
@@ -19,7 +19,6 @@ costs whatever the code.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import statistics
@@ -66,9 +65,9 @@ def main() -> None:
         work = Path(folder)
         write_seeds(records_for(args.size, corpus()), work / "seeds")
         results: dict[int, list[dict[str, float]]] = {2: [], 1: []}
-        for run in range(args.runs):
+        for n in range(args.runs):
             for workers in (2, 1):
-                result = cold(work / "seeds", work / f"{workers}-{run}", workers)
+                result = cold(work / "seeds", work / f"{workers}-{n}", workers)
                 print(f"workers {workers}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in result.items()), file=sys.stderr)
                 results[workers].append(result)
         # Deleting tens of thousands of files slows the creation of new ones for minutes:
