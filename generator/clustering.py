@@ -61,7 +61,7 @@ class Group:
     has_text: bool
     ids: frozenset[str]
     title: tuple[str, ...]
-    """The words of its first title (for `dedupe.find_same_title`), or ()."""
+    """The words of its first title (`dedupe.title_words`), or ()."""
     revised: frozenset[tuple[str, ...]]
     """Its title buckets for `dedupe.find_revised` (none without text)."""
     phrases: frozenset[str]
@@ -383,7 +383,8 @@ class Clustering:
         candidates = self.bands.pairs({key: i for i, key in enumerate(keys)}) if first_build else self._candidates(keys)
         sizes = (lambda bucket: len(self.by_revised.get(_words(bucket)) or ()))
         clusters, used, _ = cluster_groups(groups, texts, [found[k].language for k in keys], [found[k].ids for k in keys],
-                                           [found[k].phrases for k in keys], self.overrides, self.pins, candidates, sizes)
+                                           [found[k].phrases for k in keys], [found[k].title for k in keys], [found[k].revised for k in keys],
+                                           self.overrides, self.pins, candidates, sizes)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:  # a used link joins two groups of one cluster
             links_of.setdefault(clusters.find(l.a), []).append((keys[l.a], keys[l.b], l.kind, l.score, l.reason))

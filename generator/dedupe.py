@@ -372,12 +372,11 @@ def _surnames(group: Sequence[Record]) -> frozenset[str]:
     return frozenset(names)
 
 
-def title_buckets(title: str | None, words: tuple[str, ...] | None = None) -> set[tuple[str, ...]]:
-    """The buckets `find_revised` puts a title in: its words (its `title_words`, if known),
-    and its words before a colon."""
+def title_buckets(title: str | None, words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """The buckets `find_revised` puts a title in: its words (its `title_words`), and its
+    words before a colon."""
     if title is None:
         return set()
-    words = title_words(title) if words is None else words
     head = title_words(title.split(":", 1)[0]) if ":" in title else ()
     return {words, head} - {()}
 
@@ -390,18 +389,19 @@ def title_words(title: str) -> tuple[str, ...]:
 
 def find_revised(
     groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str],
+    titles: Sequence[frozenset[str] | None], revised: Sequence[Iterable[tuple[str, ...]]],
     sizes: Callable[[tuple[str, ...]], int] | None = None,
 ) -> list[Link]:
     """Heavily revised versions: the same title (word Jaccard >= REVISED_TITLE), an author
     in common, and abstracts that still share REVISED_JACCARD of their shingles. Candidates
-    come from buckets of the full title and of its part before a colon (`sizes` gives a
-    bucket's size in the whole list, when `groups` are part of it)."""
-    titles = _title_sets(groups)
+    come from each group's `revised` buckets (`title_buckets`: of the full title and of its
+    part before a colon; `sizes` gives a bucket's size in the whole list, when `groups` are
+    part of it). `titles`: each group's `_title_sets`."""
     buckets: dict[tuple[str, ...], list[int]] = {}
-    for index, group in enumerate(groups):
+    for index in range(len(groups)):
         if not len(texts[index]):
             continue
-        for key in title_buckets(next((r.title for r in group if r.title), None)):
+        for key in revised[index]:
             buckets.setdefault(key, []).append(index)
     pairs = {(a, b) for key, members in buckets.items() if (sizes(key) if sizes else len(members)) <= MAX_BUCKET
              for i, a in enumerate(members) for b in members[i + 1:]}
@@ -422,16 +422,15 @@ def find_revised(
 # ---------------------------------------------------------------- clusters
 
 
-def find_same_title(groups: Sequence[Sequence[Record]], clusters: Clusters) -> list[Link]:
+def find_same_title(groups: Sequence[Sequence[Record]], words_of: Sequence[tuple[str, ...]], clusters: Clusters) -> list[Link]:
     """An entry without an abstract (a bibliography entry, a spreadsheet row) joins the one
-    paper with an abstract, exactly its title (three words or more) and an author in
-    common. With no text to compare, title and authors are all the evidence: a title two
-    papers share links nothing, and a bare link (no authors) joins only by identifier."""
+    paper with an abstract, exactly its title (three words or more, `words_of` each group's
+    first title: its `title_words`) and an author in common. With no text to compare, title
+    and authors are all the evidence: a title two papers share links nothing, and a bare
+    link (no authors) joins only by identifier."""
     with_text: dict[tuple[str, ...], dict[int, int]] = {}  # title -> cluster -> a group of it
     without: list[tuple[int, tuple[str, ...]]] = []
-    for index, group in enumerate(groups):
-        title = next((r.title for r in group if r.title), None)
-        words = title_words(title) if title else ()
+    for index, (group, words) in enumerate(zip(groups, words_of)):
         if len(words) < 3:
             continue
         if group[0].abstract:
@@ -469,21 +468,25 @@ def cluster_duplicates(
 
 def cluster_groups(
     groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str], ids: Sequence[frozenset[str]],
-    phrases: Sequence[frozenset[str]], overrides: Overrides | None, pins: Sequence[Pin],
+    phrases: Sequence[frozenset[str]], words: Sequence[tuple[str, ...]], revised: Sequence[Iterable[tuple[str, ...]]],
+    overrides: Overrides | None, pins: Sequence[Pin],
     candidates: Iterable[tuple[int, int]] | None = None, sizes: Callable[[tuple[str, ...]], int] | None = None,
 ) -> tuple[Clusters, list[Link], set[frozenset[int]]]:
     """Exact-groups (in rank order) joined into clusters by every link but translations:
     user overrides, identifiers, reworded and revised versions, titles, pinned ids. Returns
     the clusters, the links used (in the order applied) and the pairs kept apart.
-    `phrases`: the overrides' and pins' phrases each group's text holds.
+    `phrases`: the overrides' and pins' phrases each group's text holds. `words` and
+    `revised`: each group's first title as `title_words`, and its `title_buckets` (none
+    without text), as the clustering keeps them.
     `candidates` and `sizes`: LSH candidate pairs and title bucket sizes of the whole list,
     when `groups` are part of it."""
     forced, apart, _ = overrides.resolve(phrases) if overrides else ([], set(), [])
     clusters = Clusters(len(groups), ids)
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
-    textual = find_reworded(texts, languages, _title_sets(groups), None, candidates) + find_revised(groups, texts, languages, sizes)
+    titles = _title_sets(groups)
+    textual = find_reworded(texts, languages, titles, None, candidates) + find_revised(groups, texts, languages, titles, revised, sizes)
     used += merge(clusters, textual, texts, languages, apart)
-    used += merge(clusters, find_same_title(groups, clusters), texts, languages, apart)
+    used += merge(clusters, find_same_title(groups, words, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, phrases, ids, pins), texts, languages, apart)
     return clusters, used, apart
 

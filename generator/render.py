@@ -446,6 +446,9 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
+MANY = 1000
+"""Papers from which their keys and pages are made in worker processes (`parallel.parallel_map`)."""
+
 FIELDS = ("page_digest", "page_size", "shown", "line_key", "entry_key")
 """What the writer and the exports need of every paper (`Rendering.column`): its page's
 digest and size, the cache key of its page (kind `paper`: digest and size), and the keys of
@@ -523,10 +526,9 @@ class Rendering:
         if self.large is not None and self.large == with_abstracts:  # the list crossed exports.LARGE_LIST
             again |= set(self.column.keys()) | fresh.keys()
         self.large = not with_abstracts
-        for slug, paper in fresh.items():
-            base = citation_base(paper)
-            bases.add(base)
-            self.by_cite.add(base, slug)
+        cited = [(citation_base(paper), slug) for slug, paper in fresh.items()]
+        bases.update(base for base, _ in cited)
+        self.by_cite.add_all(cited)
         for base in sorted(bases):
             for slug, key in numbered(base, self.by_cite.get(base) or ()).items():
                 if self.cite_of.get(slug) != key:
@@ -569,7 +571,7 @@ class Rendering:
         are many (`prepare`, `outputs`)."""
         cites = [self.cite_of[paper.slug] for paper in papers]
         names = key_of(taxonomy.topics)
-        many = len(papers) >= 1000
+        many = len(papers) >= MANY
         prepared = parallel_map(lambda i: prepare(papers[i], cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
         # A paper's page is a pure function of the paper (with its records and related
         # papers), its citation key and the topic names. It shows related papers' scores to
@@ -579,7 +581,7 @@ class Rendering:
         # Its papers.json line and BibTeX entry are made with the exports (`_exports`).
         def render(missing: list[int]) -> list[tuple[bytes | None, str, int]]:
             into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
-            return parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= 1000)
+            return parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= MANY)
 
         found = cache.active().compute("paper", [item.shown for item in prepared], render, keep=lambda page: page[1:])
         owned: list[tuple[str, str]] = []

@@ -214,19 +214,11 @@ class SetTable(Table[set[str]]):
         return ((key, _as_set(value)) for key, value in super().items())
 
     def add(self, key: str, item: str) -> None:
-        members = super().get(key)
-        if members is None:
-            self[key] = item  # type: ignore[assignment]
-        elif isinstance(members, str):
-            if members != item:
-                self[key] = {members, item}
-        elif item not in members:
-            members.add(item)
-            self._touch(key)
+        self.add_all(((key, item),))
 
     def add_all(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """`add` each (key, item): one read and one write a key, not one of each a pair (the
-        related-paper lists of a build from nothing at 48,956 records: 175,060 pairs)."""
+        """Add each item to its key's set: one read and one write a key, not one of each a
+        pair (the related-paper lists of a build from nothing at 48,956 records: 175,060 pairs)."""
         grouped: dict[str, set[str]] = {}
         for key, item in pairs:
             grouped.setdefault(key, set()).add(item)
