@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import OUT, PYTHON, ROOT, corpus, machine, records_for, run, write_seeds  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from generator.exports import read_papers_export  # noqa: E402
+from generator.writer import read_papers_export  # noqa: E402
 
 
 def project(work: Path, records: int) -> None:

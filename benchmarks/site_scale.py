@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as generator_bench  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from generator.exports import read_papers_export  # noqa: E402
+from generator.writer import read_papers_export  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"

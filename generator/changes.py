@@ -15,7 +15,7 @@ class ChangesError(ValueError):
 
 
 def _load(path: Path) -> dict[str, dict[str, object]]:
-    from .exports import read_papers_export
+    from .writer import read_papers_export
 
     try:
         papers = read_papers_export(path)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
 from . import progress as progress_module
-from .build import Options, Summary, build
+from .build import Options, Summary, build, report
 from .curated import CuratedFileError, display_name
-from .model import group_problems
 from .text import plural
 from .writer import WriteError
 
@@ -137,34 +136,3 @@ def strict_failures(summary: Summary, mode: str | None) -> list[object]:
     if mode == "curation":
         return [p for p in summary.problems if p.curated]
     return []
-
-
-def report(summary: Summary, quiet: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> None:
-    """The summary of a build, as the command line prints it (and `./dev serve` logs it)."""
-    out, err = out or sys.stdout, err or sys.stderr
-    if not quiet:
-        for run in group_problems(summary.problems):
-            print(run, file=err)
-    written = summary.written
-    print(
-        f"{plural(summary.files, 'file')} read, {plural(summary.records, 'record')} found, {plural(summary.papers, 'unique paper')}, "
-        f"{plural(summary.duplicates, 'duplicate')} merged, {len(summary.rejected):,} rejected, {plural(len(summary.warnings), 'warning')}",
-        file=out,
-    )
-    for reason, count in sorted(_reasons(summary).items()):
-        print(f"  rejected: {count} x {reason}", file=out)
-    if summary.cached:
-        print("pages: nothing changed since the last build, no file written", file=out)
-    elif written:
-        print(f"pages: {len(written.written):,} written, {written.unchanged:,} unchanged, {len(written.removed):,} removed", file=out)
-    if summary.reused or summary.computed:
-        print(f"cache: {summary.reused:,} results reused, {summary.computed:,} computed", file=out)
-    print("time: " + ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.seconds.items()), file=out)
-
-
-def _reasons(summary: Summary) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for problem in summary.rejected:
-        reason = problem.reason.split(" (")[0]
-        counts[reason] = counts.get(reason, 0) + 1
-    return counts

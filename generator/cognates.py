@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .search import fold
+from .text import fold
 
 CLASSES = {
     **dict.fromkeys("kgcq", "K"), **dict.fromkeys("szj", "S"), **dict.fromkeys("td", "T"),

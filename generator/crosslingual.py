@@ -295,6 +295,13 @@ def document_terms(text: str, language: str) -> Terms:
     return Terms(Vector.of(Counter()), english_terms(latin).anchors)
 
 
+def document(abstract: str, title: str, language: str) -> Vector:
+    """A paper's stems for related papers: its abstract's terms merged with its title's."""
+    if language == "en":  # the words of both at once: the same sum, faster than merging two vectors
+        return english_words(f"{abstract}\n{title}")
+    return Vector.merge(document_terms(abstract, language).words, document_terms(title, language).words)
+
+
 class Space:
     """A TF-IDF space over a set of documents' vectors, with unit-length rows. Columns are
     the distinct terms of the documents it was built from; other terms are dropped."""

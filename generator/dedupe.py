@@ -31,20 +31,20 @@ its precision and recall.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from .digests import key_of
 from .model import EMPTY, Cluster, Link, Member, Problem, Record, frozen
 from .overrides import Overrides
-from .text import fingerprint
+from .text import PhraseIndex, fingerprint
+from .translations import find_translations
+from .work import Work
 
-SHINGLE_WORDS = 3
-NUM_PERM = 128
 BANDS, ROWS = 32, 4
 """32 bands of 4 rows: pairs with Jaccard 0.5 become candidates with probability 0.88,
 at 0.7 with 0.9999; at 0.2 with 0.05. Every candidate is then checked exactly."""
@@ -129,73 +129,9 @@ def _split_by_ids(group: list[Record]) -> list[list[Record]]:
     return list(parts.values())
 
 
-# ---------------------------------------------------------------- shingles and MinHash
+# ---------------------------------------------------------------- LSH
 
 _TOKEN = re.compile(r"\w+")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-_rng = np.random.default_rng(20240117)
-_PERM_A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
-_PERM_B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
-
-
-class _WordHashes(dict):  # type: ignore[type-arg]
-    """word -> its 64-bit hash, made when first asked for."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        return value
-
-
-_ASCII_TOKENS = bytes(ord(chr(c).lower()) if chr(c).isalnum() or chr(c) == "_" else ord(" ") for c in range(128)) + bytes(range(128, 256))
-"""A table to translate ASCII bytes by: a `\\w` character lower-cased, any other a space."""
-
-
-class Shingler:
-    """Word 3-shingles as 64-bit hashes (characters for Chinese, Japanese and Korean,
-    which have no spaces). Word hashes are cached: an abstract list has a small vocabulary."""
-
-    def __init__(self) -> None:
-        self._words = _WordHashes()
-
-    def _hashes(self, tokens: list[str]) -> np.ndarray:
-        return np.fromiter(map(self._words.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-
-    def tokens(self, text: str) -> list[str]:
-        # `\w+` of an ASCII text through a byte table, about twice as fast as the regex (the same
-        # on the corpus' 48,956 abstracts; the table as bytes: 0.16 -> 0.07 s for 35,000).
-        if text.isascii():
-            return text.encode("ascii").translate(_ASCII_TOKENS).decode("ascii").split()
-        text = text.casefold()
-        if _CJK_CHAR.search(text):
-            return [t for t in re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W\d_]+|\d+", text)]
-        return _TOKEN.findall(text)
-
-    def shingles(self, text: str) -> np.ndarray:
-        """Sorted unique shingle hashes of a text; a text of fewer than 3 tokens is padded."""
-        array = self._hashes(self.tokens(text))
-        if len(array) < SHINGLE_WORDS:
-            array = np.concatenate([array, np.zeros(SHINGLE_WORDS - len(array), dtype=np.uint64)])
-        n = len(array) - SHINGLE_WORDS + 1
-        mixed = np.zeros(n, dtype=np.uint64)
-        for offset in range(SHINGLE_WORDS):
-            mixed = (mixed ^ (mixed >> np.uint64(31))) * _MIX[offset] + array[offset : offset + n]
-        # np.unique(mixed), without its overhead: 5 us against 22 for an abstract's 180 shingles.
-        mixed.sort()
-        first = np.empty(n, dtype=bool)
-        first[0] = True
-        np.not_equal(mixed[1:], mixed[:-1], out=first[1:])
-        return mixed[first]
-
-
-def minhash(shingles: np.ndarray) -> np.ndarray:
-    """MinHash signature: NUM_PERM minima of universal hashes (fixed seeds: reproducible)."""
-    with np.errstate(over="ignore"):
-        hashed = np.multiply.outer(_PERM_A, shingles)
-        hashed += _PERM_B[:, None]
-    # The high halves' minima are the minima's high halves: one shift a row, not one a value.
-    return (hashed.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -205,21 +141,31 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return common / union if union else 1.0, common / min(len(a), len(b)) if len(a) and len(b) else 0.0
 
 
-def lsh_candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs of rows that agree on every row of at least one band."""
+def band_keys(signature: np.ndarray) -> np.ndarray:
+    """A MinHash signature's LSH bands as one 64-bit key each: two texts share a bucket of a
+    band when their keys for it are equal."""
+    pairs = np.ascontiguousarray(signature, dtype=np.uint32).view(np.uint64).reshape(BANDS, ROWS // 2)
+    with np.errstate(over="ignore"):
+        return pairs[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ pairs[:, 1]
+
+
+def lsh_candidates(bands: np.ndarray, order: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Pairs of rows (a < b) whose `band_keys` agree on at least one band, in a bucket of at
+    most MAX_BUCKET rows; `order`: each band's rows sorted by key, if known."""
+    if order is None:
+        order = np.argsort(bands, axis=0, kind="stable")
     pairs: set[tuple[int, int]] = set()
-    for band in range(BANDS):
-        block = np.ascontiguousarray(signatures[:, band * ROWS : (band + 1) * ROWS])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * ROWS))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], len(keys)]
-        for start, end in zip(starts, ends):
-            if 1 < end - start <= MAX_BUCKET:
-                members = sorted(order[start:end].tolist())
-                pairs.update((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
-    return pairs
+    for band in range(bands.shape[1]):
+        rows = order[:, band]
+        column = bands[rows, band]
+        starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+        ends = np.r_[starts[1:], len(column)]
+        sizes = ends - starts
+        chosen = (sizes > 1) & (sizes <= MAX_BUCKET)
+        for start, end in zip(starts[chosen].tolist(), ends[chosen].tolist()):
+            members = sorted(rows[start:end].tolist())
+            pairs.update((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
+    return sorted(pairs)
 
 
 # ---------------------------------------------------------------- links
@@ -236,17 +182,10 @@ def _titles_differ(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
 
 
 def find_reworded(
-    texts: Sequence[np.ndarray], languages: Sequence[str], titles: Sequence[frozenset[str] | None],
-    signatures: Sequence[np.ndarray] | None = None, candidates: Iterable[tuple[int, int]] | None = None,
+    texts: Sequence[np.ndarray], languages: Sequence[str], titles: Sequence[frozenset[str] | None], candidates: Iterable[tuple[int, int]],
 ) -> list[Link]:
-    """Reworded duplicates among groups: LSH candidates (or the `candidates` given, pairs of
-    indices a < b) confirmed by exact Jaccard, unless both carry clearly different titles."""
-    if candidates is None:
-        with_text = [index for index, shingles in enumerate(texts) if len(shingles)]
-        if len(with_text) < 2:
-            return []
-        matrix = np.stack([signatures[i] if signatures is not None else minhash(texts[i]) for i in with_text])
-        candidates = ((with_text[a], with_text[b]) for a, b in lsh_candidates(matrix))
+    """Reworded duplicates among groups: LSH candidate pairs (indices a < b) confirmed by
+    exact Jaccard, unless both carry clearly different titles."""
     links = []
     for a, b in sorted(candidates):
         if languages[a] != languages[b] or _titles_differ(titles[a], titles[b]):
@@ -382,9 +321,8 @@ def title_buckets(title: str | None, words: tuple[str, ...]) -> set[tuple[str, .
 
 
 def title_words(title: str) -> tuple[str, ...]:
-    """A title's words, lower case. Interned: the clustering keeps every group's twice (see
-    `clustering.Group`), 320,000 strings at the corpus' 48,956 records, of 17,076 words."""
-    return tuple(map(sys.intern, _WORD.findall(title.casefold())))
+    """A title's words, lower case."""
+    return tuple(_WORD.findall(title.casefold()))
 
 
 def find_revised(
@@ -453,24 +391,163 @@ Pin = tuple[str, frozenset[str], str]
 """An identity the user gives a paper: (phrase fingerprint, ids, where it was given)."""
 
 
+@dataclass(frozen=True)
+class ExactGroup:
+    """Records with the same text (see `group_exact`), best first, and the group's key."""
+
+    key: str
+    """A hash of what its records share (`bucket_of`), and of their id when the text's
+    records were split by id: the same group has the same key in every build."""
+    records: tuple[Record, ...]
+
+
+@dataclass(frozen=True)
+class Clustered:
+    """What duplicate detection made of a list of records: the clusters, and how they were
+    made, which the build's state keeps for the next build (`incremental.clustering`)."""
+
+    groups: list[ExactGroup]
+    """Every exact-group, in rank order (`group_rank`): links name groups by index here."""
+    phrases: list[frozenset[str]]
+    """The duplicates.yml and catalog phrases (fingerprints) each group's text holds."""
+    pre: list[tuple[int, ...]]
+    """The clusters before translations joined them: their groups, in rank order."""
+    links: list[Link]
+    """The links that joined groups into those, in the order applied."""
+    pre_ids: list[frozenset[str]]
+    """Each of those clusters' identity keys (its records' and those the catalog pins)."""
+    final: list[tuple[int, ...]]
+    """The clusters: the `pre` clusters (by index) that translations joined, in rank order."""
+    translations: list[Link]
+    """The translation links used."""
+    clusters: list[Cluster]
+    """The clusters as the stages after this one see them, one a `final` in its order."""
+    problems: list[Problem]
+    """duplicates.yml phrases that no record holds."""
+
+
 def cluster_duplicates(
-    records: Sequence[Record], overrides: Overrides | None = None, pins: Sequence[Pin] = ()
+    records: Sequence[Record], overrides: Overrides | None = None, pins: Sequence[Pin] = (), work: Work | None = None,
 ) -> tuple[list[Cluster], list[Problem]]:
     """Clusters of duplicate records, ordered by their canonical record's source, and
-    warnings about overrides. The result does not depend on the order of `records`. (A
-    build keeps its clusters between runs: `clustering.Clustering`; this is its first update.)"""
-    from .clustering import Clustering
+    warnings about overrides (see `cluster`)."""
+    clustered = cluster(records, overrides, pins, (), work)
+    return sorted(clustered.clusters, key=lambda made: record_order(made.canonical)), clustered.problems
 
-    clustering = Clustering(overrides, tuple(pins))
-    changes = clustering.update(set(), [(("", i), record) for i, record in enumerate(records)], lambda refs: [records[i] for _, i in refs])
-    return sorted(changes.added.values(), key=lambda cluster: record_order(cluster.canonical)), list(changes.problems)
+
+def cluster(
+    records: Sequence[Record], overrides: Overrides | None = None, pins: Sequence[Pin] = (), named: Iterable[str] = (),
+    work: Work | None = None,
+) -> Clustered:
+    """Clusters of duplicate records, and how they were made. The result does not depend
+    on the order of `records`. `pins`: ids the catalog gives the paper whose text holds a
+    phrase; `named`: the catalog's other phrases (fingerprints), looked for in each group
+    for `papers`."""
+    work = work or Work()
+    groups = exact_groups(records)
+    firsts = [group.records[0] for group in groups]
+    shingles = work.shingles([first.abstract for first in firsts])
+    texts = [found if first.abstract else NO_TEXT for (found, _), first in zip(shingles, firsts)]
+    languages = [first.language for first in firsts]
+    ids = [frozen(*(record.ids for record in group.records)) for group in groups]
+    held = phrase_holders(linking_phrases(overrides, pins) | set(named), [first.key for first in firsts])
+    phrases = [found if first.abstract else EMPTY for found, first in zip(held, firsts)]
+    words = [title_words(title) if (title := group_title(group.records)) else () for group in groups]
+    revised = [title_buckets(group_title(group.records), word) if first.abstract else set() for group, word, first in zip(groups, words, firsts)]
+    with_text = [index for index, first in enumerate(firsts) if first.abstract]
+    bands = np.array([band_keys(shingles[i][1]) for i in with_text], dtype=np.uint64).reshape(-1, BANDS)
+    candidates = [(with_text[a], with_text[b]) for a, b in lsh_candidates(bands)]
+    records_of = [group.records for group in groups]
+    clusters, links, apart = cluster_groups(records_of, texts, languages, ids, phrases, words, revised, overrides, pins, candidates)
+    pre = clusters.groups()
+    pre_ids = [clusters.ids[members[0]] for members in pre]
+    translations: list[Link] = []
+    if any(first.abstract and first.language != "en" for first in firsts):
+        translations = merge(clusters, find_translations(records_of, pre, apart, work), texts, languages, apart)
+    pre_of = {members[0]: number for number, members in enumerate(pre)}
+    final = [tuple(pre_of[index] for index in members if index in pre_of) for members in clusters.groups()]
+    links_of: dict[int, list[Link]] = {}
+    for link in links + translations:  # a used link joins two groups of one cluster
+        links_of.setdefault(clusters.find(link.a), []).append(link)
+    made = [order_members(records_of, members, links_of.get(members[0], []), texts, clusters.ids[members[0]], frozen(*(phrases[i] for i in members)))
+            for members in clusters.groups()]
+    problems = unmatched_phrases(overrides, frozen(*phrases))
+    return Clustered(groups, phrases, pre, links, pre_ids, final, translations, made, problems)
+
+
+NO_TEXT = np.zeros(0, dtype=np.uint64)
+"""The shingles of a group without an abstract."""
+
+
+def bucket_of(record: Record) -> str:
+    """A hash of what `group_exact` groups a record by: its text's fingerprint; for a record
+    without one, its id (alone), else its title and link."""
+    if record.abstract:
+        return key_of("text", record.key)
+    if record.ids:
+        return key_of("alone", repr((record.source, sorted(record.ids), record.title)))
+    return key_of("bare", fingerprint(record.title or ""), record.url or "")
+
+
+def exact_groups(records: Iterable[Record]) -> list[ExactGroup]:
+    """Every exact-group of these records, with its key, in rank order (`group_rank`)."""
+    buckets: dict[str, list[Record]] = {}
+    for record in records:
+        buckets.setdefault(bucket_of(record), []).append(record)
+    groups = [group for bucket in sorted(buckets) for group in bucket_groups(bucket, buckets[bucket])]
+    return sorted(groups, key=group_rank)
+
+
+def bucket_groups(bucket: str, records: Sequence[Record]) -> list[ExactGroup]:
+    """The exact-groups of the records of one bucket (`bucket_of`), with their keys."""
+    parts = group_exact(sorted(records, key=record_order))
+    if len(parts) == 1:
+        return [ExactGroup(bucket, tuple(parts[0]))]
+    return [ExactGroup(key_of(bucket, part[0].arxiv or part[0].doi or ""), tuple(part)) for part in parts]
+
+
+def group_rank(group: ExactGroup) -> tuple[object, ...]:
+    """The order of groups: by their best record's `canonical_rank`, then key."""
+    return (*canonical_rank(group.records[0]), group.key)
+
+
+def group_title(records: Sequence[Record]) -> str | None:
+    """A group's title: its first record's that has one."""
+    return next((record.title for record in records if record.title), None)
+
+
+def linking_phrases(overrides: Overrides | None, pins: Sequence[Pin]) -> set[str]:
+    """The phrases (fingerprints) that link groups: duplicates.yml's, and those of the
+    catalog's entries that give ids."""
+    rules = overrides.rules if overrides else ()
+    phrases = {fingerprint(phrase) for rule in rules for phrase in (rule.first, rule.second)} | {phrase for phrase, _, _ in pins}
+    phrases.discard("")
+    return phrases
+
+
+def phrase_holders(phrases: Iterable[str], texts: Sequence[str]) -> list[frozenset[str]]:
+    """For each text, the phrases it holds (one search of all texts a phrase)."""
+    held: list[set[str]] = [set() for _ in texts]
+    index = PhraseIndex(texts)
+    for phrase in sorted(phrases):
+        for at in index.holders(phrase):
+            held[at].add(phrase)
+    return [frozen(found) for found in held]
+
+
+def unmatched_phrases(overrides: Overrides | None, held: frozenset[str]) -> list[Problem]:
+    """duplicates.yml phrases that no record holds (`held`: every phrase some group holds)."""
+    if not overrides:
+        return []
+    return [Problem(overrides.name, rule.line, "phrase matches no record", "warning", phrase, curated=True)
+            for rule in overrides.rules for phrase in (rule.first, rule.second) if fingerprint(phrase) not in held]
 
 
 def cluster_groups(
     groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str], ids: Sequence[frozenset[str]],
     phrases: Sequence[frozenset[str]], words: Sequence[tuple[str, ...]], revised: Sequence[Iterable[tuple[str, ...]]],
     overrides: Overrides | None, pins: Sequence[Pin],
-    candidates: Iterable[tuple[int, int]] | None = None, sizes: Callable[[tuple[str, ...]], int] | None = None,
+    candidates: Iterable[tuple[int, int]], sizes: Callable[[tuple[str, ...]], int] | None = None,
 ) -> tuple[Clusters, list[Link], set[frozenset[int]]]:
     """Exact-groups (in rank order) joined into clusters by every link but translations:
     user overrides, identifiers, reworded and revised versions, titles, pinned ids. Returns
@@ -478,13 +555,13 @@ def cluster_groups(
     `phrases`: the overrides' and pins' phrases each group's text holds. `words` and
     `revised`: each group's first title as `title_words`, and its `title_buckets` (none
     without text), as the clustering keeps them.
-    `candidates` and `sizes`: LSH candidate pairs and title bucket sizes of the whole list,
-    when `groups` are part of it."""
+    `candidates`: LSH candidate pairs; `sizes`: title bucket sizes of the whole list, when
+    `groups` are part of it."""
     forced, apart, _ = overrides.resolve(phrases) if overrides else ([], set(), [])
     clusters = Clusters(len(groups), ids)
     used = merge(clusters, forced + identifier_links(ids), texts, languages, apart)
     titles = _title_sets(groups)
-    textual = find_reworded(texts, languages, titles, None, candidates) + find_revised(groups, texts, languages, titles, revised, sizes)
+    textual = find_reworded(texts, languages, titles, candidates) + find_revised(groups, texts, languages, titles, revised, sizes)
     used += merge(clusters, textual, texts, languages, apart)
     used += merge(clusters, find_same_title(groups, words, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, phrases, ids, pins), texts, languages, apart)

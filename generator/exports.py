@@ -6,13 +6,12 @@ import gzip
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from xml.etree import ElementTree as ET
 
 from .model import Member, Paper
-from .parallel import cores
+from .work import Work
 
 _BIBTEX_SPECIAL = re.compile(r"([{}\\%&$#_^~])")
 
@@ -115,92 +114,76 @@ def export_names(papers: int) -> tuple[str, str]:
 def compress(text: str) -> bytes:
     """Deterministic gzip: no time stamp, no file name."""
     # Level 4: papers.json of the 48,956-record corpus (88 MB) in 1.17 s and 25.2 MB; level 6
-    # took 2.70 s for 23.9 MB, level 1 0.72 s for 29.3 MB. An edit recompresses most of it.
+    # took 2.70 s for 23.9 MB, level 1 0.72 s for 29.3 MB.
     return gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)
 
 
 GZIP_BLOCK = 256
-"""Lines a gzip member holds in a compressed export, on average (at most 4x)."""
+"""Papers a gzip member of a compressed export holds, on average (at most 4x)."""
 
 
-def _blocks(lines: Sequence[str]) -> list[Sequence[str]]:
-    """Runs of lines, each ending at a line whose key says so (1 line in GZIP_BLOCK): cut by
-    content, not by count, so an added paper changes the block it lands in, not every block
-    after it (see `compress_lines`)."""
-    from .cache import key_of
-
-    return [lines[start:end] for start, end in block_cuts([key_crc(key_of(line)) for line in lines])]
-
-
-def key_crc(key: str) -> int:
-    """A 32-bit number from a line's cache key (`cache.key_of`, hexadecimal), for `block_cuts`."""
-    return int(key[:8], 16)
-
-
-def block_cuts(crcs: Sequence[int]) -> list[tuple[int, int]]:
-    """(start, end) of each block of lines with these 32-bit numbers (see `_blocks`)."""
+def block_cuts(slugs: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each block of a compressed export, whose papers have these slugs in
+    order: a block ends at a paper whose slug says so (1 in GZIP_BLOCK), so an added paper
+    changes the block it lands in, not every block after it, and a block of unchanged
+    papers compresses to the same bytes (see `incremental.rendering`)."""
     cuts, start = [], 0
-    for i, crc in enumerate(crcs):
-        if crc % GZIP_BLOCK == 0 or i + 1 - start >= 4 * GZIP_BLOCK:
+    for i, slug in enumerate(slugs):
+        if zlib.crc32(slug.encode("utf-8")) % GZIP_BLOCK == 0 or i + 1 - start >= 4 * GZIP_BLOCK:
             cuts.append((start, i + 1))
             start = i + 1
-    if start < len(crcs):
-        cuts.append((start, len(crcs)))
+    if start < len(slugs):
+        cuts.append((start, len(slugs)))
     return cuts
 
 
-def compress_lines(lines: Sequence[str], head: str, tail: str, separator: str) -> bytes:
-    """`head + separator.join(lines) + tail`, gzip-compressed as a series of members (gzip
-    readers read the members as one stream). Each member is a pure function of its lines,
-    so a change recompresses one block (a cached one for the rest, see `cache`), not 80 MB:
-    3 s at 35,000 papers."""
-    from . import cache
-
-    return compress_blocks([cache.key_of(line) for line in lines], lambda start, end: lines[start:end], head, tail, separator)
+def block_text(lines: Sequence[str], separator: str, last: bool) -> str:
+    """A block's lines as they stand in the file: each followed by the separator, but the
+    file's last line."""
+    return separator.join([*lines, ""] if not last else lines)
 
 
-def compress_blocks(keys: Sequence[str], lines: Callable[[int, int], Sequence[str]], head: str, tail: str, separator: str,
-                    forked: bool = False) -> bytes:
-    """`compress_lines` for lines known by keys of all they show: `lines(start, end)` makes
-    a block's lines, asked for only when the block is not cached; in forked worker
-    processes when `forked` and there are many."""
-    from . import cache
-    from .parallel import parallel_map
+def export_files(papers: Sequence[Paper], cites: Mapping[str, str], work: Work | None = None) -> dict[str, str | bytes]:
+    """papers.json and papers.bib of these papers (in slug order), plain or, past
+    LARGE_LIST papers, gzip-compressed a block of papers at a time (`block_cuts`): each
+    block a gzip member (gzip readers read the members as one stream), made only when the
+    cache does not have it (the block's papers are its key)."""
+    work = work or Work()
+    count = len(papers)
+    json_name, bib_name = export_names(count)
+    with_abstracts = not large(count)
+    if not json_name.endswith(".gz"):
+        return {json_name: papers_json([paper_json(paper) for paper in papers]),
+                bib_name: papers_bib([bibtex(paper, cites[paper.slug], with_abstracts) for paper in papers])}
+    cuts = block_cuts([paper.slug for paper in papers])
+    head, separator, tail = PAPERS_JSON
+    return {
+        json_name: compressed("json", cuts, head, tail, separator, lambda start, end: [paper_json(p) for p in papers[start:end]],
+                              lambda start, end: papers[start:end], work),
+        bib_name: compressed("bib", cuts, "", "", "\n", lambda start, end: [bibtex(p, cites[p.slug], False) for p in papers[start:end]],
+                             lambda start, end: [part for p in papers[start:end] for part in (p, cites[p.slug])], work),
+    }
 
-    cuts = block_cuts([key_crc(key) for key in keys])
+
+def compressed(name: str, cuts: Sequence[tuple[int, int]], head: str, tail: str, separator: str,
+               lines: Callable[[int, int], Sequence[str]], shown: Callable[[int, int], Sequence[object]], work: Work) -> bytes:
+    """`head + separator.join(lines) + tail` as gzip members: the head, a block of lines
+    each (`lines(start, end)`), the tail. `shown(start, end)`: everything the lines of a
+    block show (its key for the cache, see `work.Work.results`)."""
     last = len(cuts) - 1
-    block_keys = [cache.key_of("head", head)] + [cache.key_of(separator, i < last, *keys[start:end]) for i, (start, end) in enumerate(cuts)]
-    block_keys.append(cache.key_of("tail", tail))
+    keys: list[tuple[object, ...]] = [(name, "head", head)]
+    keys += [(name, separator, "last" if i == last else "", *shown(start, end)) for i, (start, end) in enumerate(cuts)]
+    keys.append((name, "tail", tail))
 
-    def text(i: int) -> str:
+    def member(i: int) -> bytes:
         if i == 0:
-            return head
+            return compress(head)
         if i == len(cuts) + 1:
-            return tail
+            return compress(tail)
         start, end = cuts[i - 1]
-        # Each block's text made once (joined, then a separator added, it was two copies of
-        # the export at once: 88 MB more at the peak of a run at 48,956 records).
-        return separator.join([*lines(start, end), ""] if i - 1 < last else lines(start, end))
+        return compress(block_text(lines(start, end), separator, i - 1 == last))
 
-    def make(missing: list[int]) -> list[bytes]:
-        if forked and len(missing) >= 8:
-            return parallel_map(lambda i: compress(text(i)), missing, "exports", worth_it=True, chunk=1)
-        # zlib lets go of the GIL while it compresses: threads use every core.
-        with ThreadPoolExecutor(min(cores(), 4)) as pool:
-            return list(pool.map(lambda i: compress(text(i)), missing))
-
-    return b"".join(cache.active().compute("gzip", block_keys, make))
-
-
-def read_papers_export(path: Path) -> list[dict[str, object]]:
-    """The papers of a papers.json export, plain or gzip-compressed (`.gz` beside it is
-    tried when `path` is missing). Raises OSError or ValueError for a file that is not one."""
-    if not path.exists() and Path(f"{path}.gz").exists():
-        path = Path(f"{path}.gz")
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return json.loads(data.decode("utf-8"))["papers"]
+    return b"".join(work.results("gzip", keys, lambda missing: work.each(member, missing, "exports", heavy=len(missing) >= 8)))
 
 
 def paper_record(paper: Paper) -> dict[str, object]:

@@ -13,7 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .exports import large, read_papers_export
+from .exports import large
+from .writer import read_papers_export
 
 
 @dataclass(frozen=True)

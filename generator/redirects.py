@@ -10,7 +10,8 @@ its current URL, and an old URL that a paper takes again becomes a real page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .model import Paper
 from .text import fingerprint
@@ -56,3 +57,32 @@ def find_moves(
         if old not in current and target in current:
             result[old] = target
     return dict(sorted(result.items()))
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last build wrote, as far as redirects need it (see `writer.previous_build`)."""
+
+    slugs: frozenset[str] = frozenset()
+    """Its papers."""
+    moved: Mapping[str, str] = field(default_factory=dict)
+    """The redirects it kept (old slug -> new slug)."""
+    exported: Callable[[set[str]], Mapping[str, Mapping[str, object]]] = lambda slugs: {}
+    """Its papers.json records of these slugs."""
+
+    def vanished(self, current: set[str]) -> dict[str, set[str]]:
+        """The identity keys of its papers that no current paper (`current`, slugs) is."""
+        gone = set(self.slugs) - current
+        exported = self.exported(gone) if gone else {}
+        return {slug: exported_keys(exported[slug]) for slug in sorted(exported)}
+
+    def moves(self, papers: Sequence[Paper]) -> dict[str, str]:
+        """Redirects for these papers (see `find_moves`)."""
+        current = {paper.slug for paper in papers}
+        vanished = self.vanished(current)
+        owners: dict[str, list[str]] = {}
+        if vanished:
+            for paper in papers:
+                for key in paper_keys(paper):
+                    owners.setdefault(key, []).append(paper.slug)
+        return find_moves(vanished.items(), owners, current, self.moved)

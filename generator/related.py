@@ -1,5 +1,4 @@
-"""Related papers: each paper's most similar other papers, by TF-IDF cosine, kept up to date
-paper by paper between builds.
+"""Related papers: each paper's most similar other papers, by TF-IDF cosine.
 
 Chinese-only papers are glossed into English stems (`crosslingual`), so they find their
 English neighbours too. Each paper is a row of weights over its stems:
@@ -18,17 +17,15 @@ English neighbours too. Each paper is a row of weights over its stems:
 - a paper's related papers are the `COUNT` best others by cosine (at least `MIN_SCORE`),
   ties by slug.
 
-`Neighbours` keeps all of this between builds. An update recomputes the rows whose weights
-changed; a paper whose list held a changed or removed paper is ranked again against all
-papers; every other list only takes in the changed rows that now beat its last paper. The
-result equals a ranking of everything from scratch, which is what the first build does.
+`rank_related` ranks a whole list; `incremental.neighbours` keeps its result between
+builds and ranks again only what an edit changed, with the same result.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -36,10 +33,8 @@ from scipy import sparse
 from sparse_dot_topn import sp_matmul_topn
 
 from .crosslingual import Vector
-from .features import documents_of
 from .model import Paper, Related, evolve
-from .parallel import parallel_map, workers
-from .tables import Kept, Layered, SetTable, Table
+from .work import Work
 
 COUNT = 5
 TERMS_KEPT = 30
@@ -47,7 +42,8 @@ MIN_SCORE = 0.02
 SHORTLIST = 4 * COUNT + 1
 """Candidates the product keeps per row (the paper itself among them) before ranking."""
 PARALLEL_ROWS = 5_000
-"""Rows from which `_Matrix.best` ranks in worker processes."""
+PARTS = 16
+"""Rows from which `Matrix.best` ranks a part at a time, and how many parts."""
 
 Ranked = tuple[tuple[str, float], ...]
 """A paper's related papers: (slug, cosine), best first."""
@@ -72,7 +68,7 @@ def idf(df: np.ndarray, size: int) -> np.ndarray:
     return np.log((size + 1) / (rounded + 1.0)) + 1.0
 
 
-def _weight_class(df: int, size: int) -> tuple[int, bool]:
+def weight_class(df: int, size: int) -> tuple[int, bool]:
     """What a term's weight depends on besides its own counts: changes only at powers of two."""
     return max(df, 1).bit_length(), df > cap(size)
 
@@ -81,7 +77,8 @@ Packed = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
 """Vectors as one matrix: (slugs in order, indptr, ids, weights)."""
 
 
-def _pack(vectors: Mapping[str, Vector], dtype: object) -> Packed:
+def pack(vectors: Mapping[str, Vector], dtype: object) -> Packed:
+    """Vectors by slug as one matrix, rows in slug order."""
     slugs = sorted(vectors)
     rows = [vectors[slug] for slug in slugs]
     lengths = np.fromiter((len(v.ids) for v in rows), dtype=np.int64, count=len(rows))
@@ -90,272 +87,66 @@ def _pack(vectors: Mapping[str, Vector], dtype: object) -> Packed:
     return slugs, np.concatenate([[0], np.cumsum(lengths)]), ids, weights
 
 
-class Vectors:
-    """Vectors by slug: a packed matrix (kept in a table row of its own, see `tables.Kept`)
-    and the changes made since it was packed. 35,000 vectors read back as four arrays and a
-    list of slugs (0.04 s; as objects 0.25 s), and a build writes only its changes until
-    they outgrow a twentieth of the matrix."""
+@dataclass(frozen=True)
+class Ranking:
+    """The related papers of every paper of a list, ranked from scratch, and what ranking
+    them took, which the build's state keeps (`incremental.neighbours`)."""
 
-    def __init__(self, table: Table[Packed] | None = None, key: str = "vectors", dtype: object = np.float64) -> None:
-        self.dtype = dtype
-        self._kept = Kept(table if table is not None else Table(key), key, _pack({}, dtype))
-        self._gone: set[str] = set()
-        self._new: dict[str, Vector] = {}
-        self._row: dict[str, int] | None = None
-        self._merged: Packed | None = None
-
-    def __getstate__(self) -> dict[str, object]:
-        base = len(self._kept.value[0])
-        if len(self._gone) + len(self._new) > max(256, base // 20):
-            self._kept.replace(self.packed())
-            self._gone, self._new, self._row = set(), {}, None
-        return {"dtype": self.dtype, "_kept": self._kept, "_gone": self._gone, "_new": self._new}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._row = self._merged = None
-
-    @property
-    def base(self) -> Packed:
-        return self._kept.value
-
-    @property
-    def row(self) -> dict[str, int]:
-        if self._row is None:
-            self._row = {slug: i for i, slug in enumerate(self.base[0])}
-        return self._row
-
-    def __contains__(self, slug: object) -> bool:
-        return slug in self._new or (slug in self.row and slug not in self._gone)
-
-    def __getitem__(self, slug: str) -> Vector:
-        if slug in self._new:
-            return self._new[slug]
-        if slug in self._gone:
-            raise KeyError(slug)
-        _, indptr, ids, weights = self.base
-        i = self.row[slug]
-        start, end = indptr[i], indptr[i + 1]
-        return Vector(ids[start:end], weights[start:end])
-
-    def __setitem__(self, slug: str, vector: Vector) -> None:
-        if slug in self.row:
-            self._gone.add(slug)
-        self._new[slug] = vector
-        self._merged = None
-
-    def pop(self, slug: str) -> Vector:
-        vector = self[slug]
-        self._new.pop(slug, None)
-        if slug in self.row:
-            self._gone.add(slug)
-        self._merged = None
-        return vector
-
-    def __len__(self) -> int:
-        return len(self.base[0]) - len(self._gone) + sum(1 for slug in self._new if slug not in self.row or slug in self._gone)
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys())
-
-    def keys(self) -> list[str]:
-        return [slug for slug in self.base[0] if slug not in self._gone] + [slug for slug in self._new if slug not in self.row or slug in self._gone]
-
-    def holders(self, terms: Sequence[int]) -> set[str]:
-        """Slugs of the vectors that have any of `terms`."""
-        if not terms:
-            return set()
-        wanted = np.array(sorted(terms), dtype=np.int64)
-        slugs, indptr, ids, _ = self.base
-        rows = np.searchsorted(indptr, np.flatnonzero(np.isin(ids, wanted)), side="right") - 1
-        found = {slugs[i] for i in np.unique(rows).tolist()} - self._gone
-        return found | {slug for slug, vector in self._new.items() if np.isin(vector.ids, wanted).any()}
-
-    def packed(self) -> Packed:
-        """Every vector as one matrix, rows in slug order."""
-        if not self._gone and not self._new:
-            return self.base
-        if self._merged is None:
-            slugs, indptr, ids, weights = self.base
-            mask = np.ones(len(slugs), dtype=bool)
-            mask[[self.row[slug] for slug in self._gone]] = False
-            kept = np.flatnonzero(mask)
-            added = sorted(self._new)
-            names = [slugs[i] for i in kept.tolist()] + added
-            new_lengths = np.array([len(self._new[slug].ids) for slug in added], dtype=np.int64)
-            lengths = np.concatenate([indptr[kept + 1] - indptr[kept], new_lengths])
-            starts = np.concatenate([indptr[kept], len(ids) + np.cumsum(new_lengths) - new_lengths])
-            source_ids = np.concatenate([ids, *(self._new[slug].ids for slug in added)])
-            source_weights = np.concatenate([weights, *(self._new[slug].weights.astype(self.dtype, copy=False) for slug in added)])  # type: ignore[call-overload]
-            order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
-            length, start = lengths[order], starts[order]
-            gather = np.repeat(start - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
-            self._merged = ([names[i] for i in order.tolist()], np.concatenate([[0], np.cumsum(length)]), source_ids[gather], source_weights[gather])
-        return self._merged
-
-    @classmethod
-    def of(cls, vectors: Mapping[str, Vector], table: Table[Packed] | None = None, key: str = "vectors", dtype: object = np.float64) -> Vectors:
-        made = cls(table, key, dtype)
-        made._kept.replace(_pack(vectors, dtype))
-        return made
+    documents: dict[str, Vector]
+    """Each paper's stems (`documents`), by slug."""
+    df: dict[int, int]
+    """Each term's paper count."""
+    size: int
+    """The number of papers as the weights see it (`size_of`)."""
+    rows: dict[str, Vector]
+    """Each paper's row (`prune`), by slug."""
+    lists: dict[str, Ranked]
+    """Each paper's related papers, by slug."""
 
 
-class Neighbours:
-    """Every paper's document vector, the terms' paper counts, each paper's pruned row and
-    its related papers, by slug: what an update needs of the last build. The related lists
-    are a table (a row a paper), with the papers that list each paper and each list's last
-    score, so an update reads only the lists it may change."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self.packed: Table[Any] = Table("packed-vectors")
-        self.df: Layered[int, int] = Layered(self.packed, "df")
-        self.documents = Vectors(self.packed, "documents", np.float32)
-        self.rows = Vectors(self.packed, "rows", np.float64)
-        self.lists: Table[Ranked] = Table("related")
-        self.listers = SetTable("listed-by")
-        """Slug -> the papers whose related papers include it."""
-        self.last: Layered[str, float] = Layered(self.packed, "last")
-        """Slug -> the score of its list's last paper, for full lists."""
-
-    def tables(self) -> list[Table[Any]]:
-        return [self.packed, self.lists, self.listers]
-
-    def update(self, removed: Iterable[str], added: Mapping[str, Vector]) -> set[str]:
-        """Take out the papers in `removed` and put in (or replace) those in `added`; returns
-        the slugs whose related papers changed (every added one among them)."""
-        added = dict(added)
-        if not self.documents:  # the first build: everything at once
-            self.documents = Vectors.of(added, self.packed, "documents", np.float32)
-            ids, counts = np.unique(np.concatenate([v.ids for v in added.values()]) if added else np.zeros(0, np.int64), return_counts=True)
-            self.df = Layered(self.packed, "df", dict(zip(ids.tolist(), counts.tolist())))
-            self.size = size_of(len(added))
-            return self._rank_all() | set(added)
-        gone = {slug for slug in set(removed) | set(added) if slug in self.documents}
-        old = [self.documents.pop(slug).ids.tolist() for slug in sorted(gone)]
-        new = [vector.ids.tolist() for vector in added.values()]
-        touched = {term for ids in old + new for term in ids}
-        before = {term: self.df.get(term, 0) for term in touched}
-        for ids in old:
-            for term in ids:
-                self.df[term] -= 1
-        for ids in new:
-            for term in ids:
-                self.df[term] = self.df.get(term, 0) + 1
-        for term in touched:
-            if self.df.get(term) == 0:
-                del self.df[term]
-        for slug, vector in added.items():
-            self.documents[slug] = vector
-        size = size_of(len(self.documents))
-        if size != self.size:
-            self.size = size
-            return self._rank_all() | set(added)
-        crossed = [term for term in touched if before[term] and term in self.df
-                   and _weight_class(before[term], size) != _weight_class(self.df[term], size)]
-        again = sorted(set(added) | self.documents.holders(crossed))
-        new_rows = dict(zip(again, _prune([self.documents[slug] for slug in again], self.df, size)))
-        changed = {slug for slug, row in new_rows.items() if slug not in self.rows or not _same(row, self.rows[slug])}
-        vanished = {slug for slug in gone if slug not in self.documents}
-        for slug in vanished:
-            self.rows.pop(slug)
-        for slug in changed:
-            self.rows[slug] = new_rows[slug]
-        return self._rank_changed(changed, vanished) | set(added)
-
-    def _rank_all(self) -> set[str]:
-        slugs = sorted(self.documents.keys())
-        self.rows = Vectors.of(dict(zip(slugs, _prune([self.documents[slug] for slug in slugs], self.df, self.size))), self.packed, "rows")
-        matrix = _Matrix(self.rows)
-        current = set(matrix.slugs)
-        for slug in sorted(set(self.lists.keys()) - current):
-            for other, _ in self.lists.pop(slug) or ():
-                self.listers.discard(other, slug)
-            self.last.pop(slug, None)
-        return self._store(dict(zip(matrix.slugs, matrix.best(np.arange(len(matrix.slugs))))))
-
-    def _store(self, lists: dict[str, Ranked]) -> set[str]:
-        """Write these lists; returns the slugs whose list changed."""
-        changed = set()
-        listed = []
-        for slug, ranked in lists.items():
-            before = self.lists.get(slug)
-            if before == ranked:
-                continue
-            changed.add(slug)
-            for other, _ in before or ():
-                self.listers.discard(other, slug)
-            listed += [(other, slug) for other, _ in ranked]
-            self.lists[slug] = ranked
-            if len(ranked) == COUNT:
-                self.last[slug] = ranked[-1][1]
-            else:
-                self.last.pop(slug, None)
-        self.listers.add_all(listed)
-        return changed
-
-    def _rank_changed(self, changed: set[str], vanished: set[str]) -> set[str]:
-        """Lists after the rows in `changed` were replaced (or added) and those in `vanished`
-        taken out."""
-        stale = changed | vanished
-        holding = {slug for other in sorted(stale) for slug in self.listers.get(other) or ()}
-        for slug in sorted(vanished):
-            for other, _ in self.lists.pop(slug) or ():
-                self.listers.discard(other, slug)
-            self.last.pop(slug, None)
-        if not stale:
-            return set()
-        matrix = _Matrix(self.rows)
-        position = {slug: index for index, slug in enumerate(matrix.slugs)}
-        again = sorted((changed | holding) - vanished)
-        result: dict[str, Ranked] = dict(zip(again, matrix.best(np.array([position[slug] for slug in again], dtype=np.int64))))
-        if changed:
-            # Every other paper keeps its list, but for the changed rows that now beat its
-            # last paper (a full list's last score tells which cannot, without reading it).
-            columns = np.array(sorted(position[slug] for slug in changed), dtype=np.int64)
-            scores = matrix.scores_against(columns)
-            redo = set(again)
-            offered: dict[str, list[tuple[str, float]]] = {}
-            for row in np.flatnonzero(np.diff(scores.indptr)).tolist():
-                slug = matrix.slugs[row]
-                if slug in redo:
-                    continue
-                start, end = scores.indptr[row], scores.indptr[row + 1]
-                last = self.last.get(slug)
-                offers = [(matrix.slugs[columns[c]], score) for c, score in zip(scores.indices[start:end].tolist(), scores.data[start:end].tolist())
-                          if last is None or score >= last]
-                offers = [(other, score) for other, score in offers if other != slug]
-                if offers:
-                    offered[slug] = offers
-            found = self.lists.get_many(sorted(offered))
-            for slug, offers in offered.items():
-                merged = _ranked(list(found.get(slug, ())) + offers)
-                if merged != found.get(slug, ()):
-                    result[slug] = merged
-        return self._store(result) | (changed - vanished)
-
-    def listing(self, slugs: set[str]) -> set[str]:
-        """The papers whose related papers include any of `slugs`."""
-        return {slug for other in sorted(slugs) for slug in self.listers.get(other) or ()}
-
-    def related(self, slug: str, titles: Mapping[str, str]) -> tuple[Related, ...]:
-        """A paper's related papers, with their titles and scores to 3 places."""
-        return tuple(Related(other, titles[other], round(score, 3)) for other, score in self.lists.get(slug) or ())
+def rank_related(papers: Sequence[Paper], work: Work | None = None) -> Ranking:
+    """Every paper's related papers, from all papers."""
+    work = work or Work()
+    return rank_documents(dict(zip((paper.slug for paper in papers), paper_documents(papers, work))), work)
 
 
-def _ranked(candidates: Iterable[tuple[str, float]]) -> Ranked:
+def rank_documents(documents: dict[str, Vector], work: Work) -> Ranking:
+    """Every paper's related papers, from every paper's stems (by slug)."""
+    ids, counts = np.unique(np.concatenate([v.ids for v in documents.values()]) if documents else np.zeros(0, np.int64), return_counts=True)
+    df = dict(zip(ids.tolist(), counts.tolist()))
+    size = size_of(len(documents))
+    slugs = sorted(documents)
+    rows = dict(zip(slugs, prune([documents[slug] for slug in slugs], df, size)))
+    matrix = Matrix(pack(rows, np.float64))
+    return Ranking(documents, df, size, rows, dict(zip(matrix.slugs, matrix.best(np.arange(len(matrix.slugs)), work))))
+
+
+def paper_documents(papers: Sequence[Paper], work: Work) -> list[Vector]:
+    """Each paper's abstract stems, and its title's when it has a real one."""
+    return work.documents([(p.abstract, "" if p.title_derived else p.title, p.language) for p in papers])
+
+
+def add_related(papers: Sequence[Paper], lists: Mapping[str, Ranked]) -> list[Paper]:
+    """Papers with their related papers (`lists`, by slug), with titles and scores."""
+    titles = {paper.slug: paper.title for paper in papers}
+    return [evolve(paper, related=related_of(lists.get(paper.slug, ()), titles)) for paper in papers]
+
+
+def related_of(ranked: Ranked, titles: Mapping[str, str]) -> tuple[Related, ...]:
+    """A paper's related papers, with their titles and scores to 3 places."""
+    return tuple(Related(other, titles[other], round(score, 3)) for other, score in ranked)
+
+
+def best_of(candidates: Iterable[tuple[str, float]]) -> Ranked:
     """The COUNT best (slug, score) pairs, best first, ties by slug."""
     return tuple(sorted(candidates, key=lambda pair: (-pair[1], pair[0]))[:COUNT])
 
 
-def _same(a: Vector, b: Vector) -> bool:
+def same_vector(a: Vector, b: Vector) -> bool:
     return np.array_equal(a.ids, b.ids) and np.array_equal(a.weights, b.weights)
 
 
-def _prune(documents: Sequence[Vector], df: Mapping[int, int], size: int) -> list[Vector]:
+def prune(documents: Sequence[Vector], df: Mapping[int, int], size: int) -> list[Vector]:
     """Each document as its row: tf x idf over the terms in at most `cap(size)` papers, the
     TERMS_KEPT heaviest kept (ties by term), scaled to unit length."""
     if not documents:
@@ -386,14 +177,14 @@ def _prune(documents: Sequence[Vector], df: Mapping[int, int], size: int) -> lis
     return result
 
 
-class _Matrix:
+class Matrix:
     """The rows of all papers as one sparse matrix (columns: the terms, in term order), for
     products with sparse_dot_topn. A score is summed over the two rows' shared terms in
     term order whichever side computes it, so a pair scores the same, to the bit, in a
     ranking from scratch and in an update."""
 
-    def __init__(self, rows: Vectors) -> None:
-        self.slugs, indptr, ids, weights = rows.packed()
+    def __init__(self, rows: Packed) -> None:
+        self.slugs, indptr, ids, weights = rows
         terms, columns = np.unique(ids, return_inverse=True)
         self.matrix = sparse.csr_matrix((weights, columns, indptr), shape=(len(self.slugs), len(terms)))
         self._transposed: sparse.csr_matrix | None = None
@@ -404,15 +195,14 @@ class _Matrix:
             self._transposed = self.matrix.T.tocsr()
         return self._transposed
 
-    def best(self, rows: np.ndarray) -> list[Ranked]:
-        """The related papers of the papers at `rows`, from all papers: many rows in worker
-        processes, a part each (each row's products and ranking are its own; 35,012 rows
-        took 2.4 s in one process, the sparse product on two threads)."""
-        if len(rows) < PARALLEL_ROWS or workers() < 2:
+    def best(self, rows: np.ndarray, work: Work) -> list[Ranked]:
+        """The related papers of the papers at `rows`, from all papers: many rows a part at
+        a time (each row's products and ranking are its own)."""
+        if len(rows) < PARALLEL_ROWS:
             return self._best(rows, threads=2)
-        self.transposed  # made before the workers are forked
-        parts = np.array_split(rows, 8 * workers())
-        ranked = parallel_map(lambda i: self._best(parts[i], threads=1), list(range(len(parts))), "related", worth_it=True)
+        self.transposed  # made once, before the parts
+        parts = np.array_split(rows, PARTS)
+        ranked = work.each(lambda i: self._best(parts[i], threads=1), list(range(len(parts))), "related", heavy=True)
         return [lists for part in ranked for lists in part]
 
     def _best(self, rows: np.ndarray, threads: int) -> list[Ranked]:
@@ -423,7 +213,7 @@ class _Matrix:
         for at, row in enumerate(rows.tolist()):
             start, end = found.indptr[at], found.indptr[at + 1]
             columns, scores = found.indices[start:end], found.data[start:end]
-            ranked = _ranked((self.slugs[c], s) for c, s in zip(columns.tolist(), scores.tolist()) if c != row)
+            ranked = best_of((self.slugs[c], s) for c, s in zip(columns.tolist(), scores.tolist()) if c != row)
             if end - start == SHORTLIST and len(ranked) == COUNT and scores.min() >= ranked[-1][1]:
                 ranked = self._everything(row)  # more candidates may tie with the last one kept
             result.append(ranked)
@@ -431,24 +221,10 @@ class _Matrix:
 
     def _everything(self, row: int) -> Ranked:
         found = sparse.csr_matrix(sp_matmul_topn(self.matrix[[row]], self.transposed, top_n=len(self.slugs), threshold=MIN_SCORE, n_threads=1))
-        return _ranked((self.slugs[c], s) for c, s in zip(found.indices.tolist(), found.data.tolist()) if c != row)
+        return best_of((self.slugs[c], s) for c, s in zip(found.indices.tolist(), found.data.tolist()) if c != row)
 
     def scores_against(self, columns: np.ndarray) -> sparse.csr_matrix:
         """Every paper's scores (at least MIN_SCORE) against the papers at `columns`: row j,
         column c is paper j's score for paper columns[c], summed as j's own ranking sums it."""
         other = self.matrix[columns].T.tocsr()
         return sparse.csr_matrix(sp_matmul_topn(self.matrix, other, top_n=len(columns), threshold=MIN_SCORE, n_threads=2))
-
-
-def documents(papers: Sequence[Paper]) -> list[Vector]:
-    """Each paper's abstract stems, and its title's when it has a real one (cached)."""
-    return documents_of([(p.abstract, "" if p.title_derived else p.title, p.language) for p in papers])
-
-
-def add_related(papers: Sequence[Paper]) -> list[Paper]:
-    """Papers with up to COUNT related papers each, best first (ties by slug), ranked from
-    scratch."""
-    neighbours = Neighbours()
-    neighbours.update((), dict(zip((p.slug for p in papers), documents(papers))))
-    titles = {paper.slug: paper.title for paper in papers}
-    return [evolve(paper, related=neighbours.related(paper.slug, titles)) for paper in papers]

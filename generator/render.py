@@ -1,6 +1,4 @@
-"""Papers -> pages: Markdown text for every generated page (a paper page the cache knows as
-its digest, see `writer.KnownPage`), and what the pages of the last build showed of each
-paper (`Rendering`), so that an edit renders again only what it changed.
+"""Papers -> pages: a paper's page, and what the index pages are made with (see `pages`).
 
 Scraped text is untrusted. MkDocs' Jinja does not autoescape and Markdown passes raw HTML
 through, so every piece of scraped text goes through `md_escape` (HTML entities plus
@@ -11,34 +9,21 @@ that themes print (the title) are HTML-escaped too.
 from __future__ import annotations
 
 import difflib
-import functools
-import itertools
 import html
-import marshal
-import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
-from xml.etree import ElementTree as ET
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
 
-from . import arxiv, cache
-from .cache import key_of
-from .exports import (FEED_ENTRIES, PAPERS_JSON, atom_feed, bibtex, citation_base, compress_blocks, export_names, large, json_text,
-                      numbered, paper_json, papers_bib, papers_json, source_record)
-from .model import Paper, Problem, Record, compact, evolve, group_problems
-from .redirects import paper_keys
-from .tables import Chunked, SetTable, Table
-from .parallel import parallel_map
+from . import arxiv
+from .exports import bibtex, json_text, source_record
+from .model import Paper, Record
 from .text import latex_to_text
 from .topics import Taxonomy
-from .writer import KnownPage, Page, claim_new, create, page_digest
 
 SITE_NAME = "AI Safety Reading List"
 LANGUAGE_NAMES = {
@@ -154,10 +139,10 @@ _TEMPLATES = dict(
     lstrip_blocks=True,
     auto_reload=False,
 )
-"""What the Markdown (`_ENV`) and the HTML (`_HTML`) environments share. Templates are the
+"""What the Markdown (`ENV`) and the HTML (`HTML`) environments share. Templates are the
 generator's code, loaded once: checking each one's file time before every use cost 0.6 s of
 the 10 s that 35,000 paper pages took to render (py-spy)."""
-_ENV = Environment(finalize=_finalize, **_TEMPLATES)
+ENV = Environment(finalize=_finalize, **_TEMPLATES)
 
 
 def front_matter(data: dict[str, object]) -> str:
@@ -256,25 +241,6 @@ def _url(value: str) -> str:
     return html.escape(value, quote=True).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-def paper_key(paper: Paper) -> str:
-    """A hash of everything a paper's outputs show but its related papers (see
-    `render_pages`). The abstracts are hashed as they are, the rest as one `marshal` dump
-    of plain values (version 2: no back-references, so the same values give the same
-    bytes), with `repr` for a value marshal does not take: half the time of the `repr` of
-    it all (0.11 s for 6,800 papers against 0.20 s)."""
-    members = paper.cluster.members
-    rest = ((paper.slug, paper.title, paper.title_derived, paper.authors, paper.date, paper.year, paper.language, paper.topics,
-             paper.affiliations, paper.category, paper.arxiv, paper.doi, paper.url, paper.notes, paper.machine_translated),
-            tuple((m.kind, m.score, m.reason, m.record.source.file, m.record.source.line, m.record.source.format, m.record.language)
-                  for m in members),
-            tuple(sorted(paper.cluster.ids)))
-    try:
-        dumped = b"m" + marshal.dumps(rest, 2)
-    except ValueError:  # a subclass of a plain type (numpy's float64), or another type
-        dumped = b"r" + repr(rest).encode("utf-8", "surrogatepass")
-    return key_of(dumped, paper.abstract, *(m.record.abstract for m in members))
-
-
 def render_paper(paper: Paper, taxonomy: Taxonomy, key: str) -> str:
     return front_matter(paper_front_matter(paper, taxonomy)) + paper_body(paper, code_block(bibtex(paper, key), "bibtex"))
 
@@ -363,364 +329,6 @@ def _where(record: Record) -> str:
     return f"{escape(record.source.file)}, line {record.source.line}"
 
 
-@compact
-@dataclass(frozen=True)
-class Listed:
-    """What the index pages show of a paper, and where it is in them: kept between builds
-    (a row each, see `tables`), so that an edit renders again only the papers it changed."""
-
-    title: str
-    topics: tuple[str, ...]
-    sort_date: str
-    """What topic pages sort by (date, else year)."""
-    feed_date: str | None
-    """What the feed sorts by; None for a paper with neither date nor year."""
-    derived: bool
-    abstractless: bool
-    duplicated: bool
-    """More than one record: a part of the duplicates page."""
-    kinds: tuple[str, ...]
-    """How its records but the canonical one were merged."""
-    foreign: int
-    """Its records not in English."""
-    cite: str
-    """The base of its citation key (`exports.citation_base`)."""
-    keys: frozenset[str]
-    """Digests of its identity keys (`redirects.paper_keys`), for redirects."""
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What a build needs of a paper before its page (see `prepare`)."""
-
-    shown: str
-    """Cache key of its page (kind `paper`)."""
-    exported: str
-    """A key of all its papers.json line shows (its block of the export is cached by these)..."""
-    entry: str
-    """...and of all its BibTeX entry shows."""
-    listed: Listed
-    topic_item: str
-    """Its item on its topics' pages."""
-    listing: str
-    """Its item on Needs metadata."""
-    block: str
-    """Its part of the duplicates page ("" for a paper of one record)."""
-
-
-def prepare(paper: Paper, cite: str, names: str, with_abstracts: bool) -> Prepared:
-    """The cache keys of a paper's outputs, and its parts of the index pages."""
-    base = key_of(paper_key(paper), cite, names, with_abstracts)
-    title, slug = escape(paper.title), escape(paper.slug)
-    year = f" ({paper.year})" if paper.year else ""
-    teaser = f": {escape(first_sentence(paper.abstract))}" if with_abstracts and paper.abstract else ""
-    return Prepared(
-        shown=key_of(base, marshal.dumps(tuple((r.slug, r.title, f"{r.score:.2f}") for r in paper.related), 2)),
-        exported=key_of(base, repr([(r.slug, r.score) for r in paper.related])),
-        entry=base,
-        listed=Listed(
-            title=paper.title, topics=paper.topics, sort_date=paper.date or (f"{paper.year}" if paper.year else ""),
-            feed_date=paper.date or (f"{paper.year}-01-01" if paper.year else None), derived=paper.title_derived,
-            abstractless=not paper.abstract, duplicated=len(paper.cluster.members) > 1,
-            kinds=tuple(m.kind for m in paper.cluster.members[1:]), foreign=sum(1 for m in paper.cluster.members if m.record.language != "en"),
-            cite=citation_base(paper), keys=frozenset(key_of(k) for k in paper_keys(paper)),
-        ),
-        topic_item=f'<li><a href="../papers/{slug}.md">{title}</a>{year}{teaser}</li>\n',
-        listing=f'<li><a href="papers/{slug}.md">{title}</a></li>\n',
-        block=_HTML.get_template("duplicate.html.j2").render(paper=paper) if len(paper.cluster.members) > 1 else "",
-    )
-
-
-def outputs(paper: Paper, cite: str, taxonomy: Taxonomy, into: tuple[Path, set[str]] | None = None) -> tuple[bytes | None, str, int]:
-    """A paper's page (encoded), its digest and size; the page written `into` a first build's
-    docs folder instead (see `writer.claim_new`)."""
-    data = render_paper(paper, taxonomy, cite).encode("utf-8")
-    if into is None:
-        return data, page_digest(data), len(data)
-    create(into[0], paper_path(paper.slug), data, into[1])
-    return None, page_digest(data), len(data)
-
-
-def paper_path(slug: str) -> str:
-    """A paper's page, relative to the docs folder."""
-    return f"papers/{slug}.md"
-
-
-MANY = 1000
-"""Papers from which their keys and pages are made in worker processes (`parallel.parallel_map`)."""
-
-FIELDS = ("page_digest", "page_size", "shown", "line_key", "entry_key")
-"""What the writer and the exports need of every paper (`Rendering.column`): its page's
-digest and size, the cache key of its page (kind `paper`: digest and size), and the keys of
-its papers.json line and BibTeX entry (`Prepared`)."""
-
-
-class Rendering:
-    """The pages of the last build: what each page shows of each paper, kept so that an edit
-    renders again only the papers it changed and puts the index pages together from the
-    parts of the papers that did not change. Each paper's listing is a table row, the parts
-    of whole pages are rows of `tables.Chunked` mappings: a build writes the rows it changed."""
-
-    def __init__(self) -> None:
-        self.listed: Table[Listed] = Table("listed")
-        self.cite_of: Table[str] = Table("cite-key")
-        self.by_cite = SetTable("cite-base")
-        self.owners = SetTable("owners")
-        """Identity key digest -> the slugs of the papers that hold it (for redirects)."""
-        self.rows: Table[dict[str, Any]] = Table("page-parts")
-        self.column: Chunked[tuple[Any, ...]] = Chunked(self.rows, "column:")
-        """Slug -> its `FIELDS`, for every paper."""
-        self.derived: Chunked[str] = Chunked(self.rows, "derived:")
-        """Slug -> item on Needs metadata, for papers whose title was derived..."""
-        self.abstractless: Chunked[str] = Chunked(self.rows, "abstractless:")
-        """...and for papers without an abstract."""
-        self.duplicates: Chunked[str] = Chunked(self.rows, "duplicates:")
-        """Slug -> its part of the duplicates page."""
-        self.dated: Chunked[str] = Chunked(self.rows, "dated:", width=7)
-        """"<feed date>\0<slug>" -> slug, for every dated paper."""
-        self.topics: dict[str, Chunked[str]] = {}
-        """Topic slug -> "<sort date>\0<slug>" -> its item on the topic's page."""
-        self.kinds: Counter[str] = Counter()
-        self.translations = 0
-        self.outputs: dict[str, tuple[str, int]] = {}
-        """Digest and size of every generated page but the papers'."""
-        self.large: bool | None = None
-        self._texts: dict[str, bytes | None] = {}
-        """Pages rendered by this build, for the writer (None: written as made, see `writer.claim_new`)."""
-
-    def __getstate__(self) -> dict[str, object]:
-        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._texts = {}
-
-    def tables(self) -> list[Table[Any]]:
-        return [self.listed, self.cite_of, self.by_cite, self.owners, self.rows]
-
-    def _topic(self, slug: str) -> Chunked[str]:
-        if slug not in self.topics:
-            self.topics[slug] = Chunked(self.rows, f"topic:{slug}:", width=7)
-        return self.topics[slug]
-
-    def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Any,
-               taxonomy: Taxonomy, docs: Path | None = None) -> set[str]:
-        """Take out the papers `removed` (slugs) and put in (or replace) those `added`, give
-        the papers in `related` (slugs) their related papers from `neighbours` again, and
-        render what changed (writing the pages into `docs` as they are made, if it is a first
-        build's, see `writer.claim_new`). Returns the slugs of the papers rendered again."""
-        fresh = {paper.slug: paper for paper in added}
-        gone = set(removed) - fresh.keys()
-        old = self.listed.get_many(sorted(set(removed) | fresh.keys()))
-        titles_before = {slug: old[slug].title for slug in fresh if slug in old}
-        bases = {listed.cite for listed in old.values()}
-        self._take_out(old)
-        for slug, item in old.items():
-            self.by_cite.discard(item.cite, slug)
-        for slug in gone:
-            store.pop(slug)
-            self.cite_of.pop(slug)
-        count = len(self.column) + len(fresh)
-        with_abstracts = not large(count)
-        again = set(fresh) | {slug for slug in related if slug in fresh or slug in self.column}
-        if self.large is not None and self.large == with_abstracts:  # the list crossed exports.LARGE_LIST
-            again |= set(self.column.keys()) | fresh.keys()
-        self.large = not with_abstracts
-        cited = [(citation_base(paper), slug) for slug, paper in fresh.items()]
-        bases.update(base for base, _ in cited)
-        self.by_cite.add_all(cited)
-        for base in sorted(bases):
-            for slug, key in numbered(base, self.by_cite.get(base) or ()).items():
-                if self.cite_of.get(slug) != key:
-                    self.cite_of[slug] = key
-                    again.add(slug)
-        renamed = {slug for slug, title in titles_before.items() if fresh[slug].title != title}
-        if renamed:  # papers that list a paper whose title changed under the same slug
-            again |= {slug for slug in neighbours.listing(renamed) if slug in fresh or slug in self.column}
-        rendered = sorted(again)
-        rest = self.listed.get_many(sorted(again - fresh.keys() - old.keys()))
-        self._take_out(rest)
-        titles = _Titles(self.listed, {slug: item.title for slug, item in rest.items()} | {slug: paper.title for slug, paper in fresh.items()})
-        kept = store.get_many(sorted(again - fresh.keys()))
-        papers = [evolve(fresh.get(slug) or kept[slug], related=neighbours.related(slug, titles)) for slug in rendered]
-        self._put_in(papers, taxonomy, with_abstracts, store, set(fresh), docs)
-        return again
-
-    def _take_out(self, listed: dict[str, Listed]) -> None:
-        """Take these papers out of the index pages."""
-        for slug, item in listed.items():
-            for key in item.keys:
-                self.owners.discard(key, slug)
-            for topic in item.topics:
-                self._topic(topic).pop(f"{item.sort_date}\0{slug}")
-            self.derived.pop(slug)
-            self.abstractless.pop(slug)
-            self.duplicates.pop(slug)
-            if item.feed_date is not None:
-                self.dated.pop(f"{item.feed_date}\0{slug}")
-            self.kinds.subtract(item.kinds)
-            self.translations -= item.foreign
-            self.listed.pop(slug)
-            self.column.pop(slug)
-        self.kinds = +self.kinds
-
-    def _put_in(self, papers: Sequence[Paper], taxonomy: Taxonomy, with_abstracts: bool, store: Any, fresh_slugs: set[str],
-                docs: Path | None) -> None:
-        """Render each paper's page (from the cache when its inputs are unchanged), and put it
-        into the index pages. What each paper needs is made in worker processes when there
-        are many (`prepare`, `outputs`)."""
-        cites = [self.cite_of[paper.slug] for paper in papers]
-        names = key_of(taxonomy.topics)
-        many = len(papers) >= MANY
-        prepared = parallel_map(lambda i: prepare(papers[i], cites[i], names, with_abstracts), list(range(len(papers))), "prepare", worth_it=many)
-        # A paper's page is a pure function of the paper (with its records and related
-        # papers), its citation key and the topic names. It shows related papers' scores to
-        # 2 places: it is made again only when what it shows changed. Of the page, the cache
-        # keeps only its digest and size, which is all the writer needs of a page it wrote
-        # before; a page whose file is gone or changed is rendered again (`_page_text`).
-        # Its papers.json line and BibTeX entry are made with the exports (`_exports`).
-        def render(missing: list[int]) -> list[tuple[bytes | None, str, int]]:
-            into = (docs, set()) if docs is not None and claim_new(docs, [paper_path(papers[i].slug) for i in missing]) else None
-            return parallel_map(lambda i: outputs(papers[i], cites[i], taxonomy, into), missing, "render", worth_it=len(missing) >= MANY)
-
-        found = cache.active().compute("paper", [item.shown for item in prepared], render, keep=lambda page: page[1:])
-        owned: list[tuple[str, str]] = []
-        for paper, item, page in zip(papers, prepared, found):
-            slug = paper.slug
-            if slug in fresh_slugs:  # kept without its related papers, which change more often
-                store[slug] = evolve(paper, related=())
-            if len(page) == 3:  # made now: (bytes, or None once written, digest, size)
-                data, digest, size = page
-                self._texts[slug] = data
-            else:
-                digest, size = page
-            self.column[slug] = (digest, size, item.shown, item.exported, item.entry)
-            listed = item.listed
-            self.listed[slug] = listed
-            owned += [(key, slug) for key in listed.keys]
-            for topic in listed.topics:
-                self._topic(topic)[f"{listed.sort_date}\0{slug}"] = item.topic_item
-            if listed.derived:
-                self.derived[slug] = item.listing
-            if listed.abstractless:
-                self.abstractless[slug] = item.listing
-            if listed.duplicated:
-                self.duplicates[slug] = item.block
-            if listed.feed_date is not None:
-                self.dated[f"{listed.feed_date}\0{slug}"] = slug
-            self.kinds.update(listed.kinds)
-            self.translations += listed.foreign
-        self.owners.add_all(owned)
-
-    def pages(self, store: Any, neighbours: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
-              moved: dict[str, str]) -> dict[str, Page]:
-        """Every generated page, by path relative to the docs folder: a `KnownPage` where the
-        last build made the same (its text made only if the writer needs it), bytes for
-        compressed exports."""
-        texts, self._texts = self._texts, {}
-        titles = _Titles(self.listed, {})
-        pages: dict[str, Page] = {}
-        columns: dict[str, list[Any]] = {name: [] for name in ("slug", *FIELDS)}
-        for slug, row in self.column.items():
-            columns["slug"].append(slug)
-            for name, value in zip(FIELDS, row):
-                columns[name].append(value)
-            data = texts.get(slug)
-            made_now = functools.partial(bytes, data) if data is not None else functools.partial(self._page_text, store, taxonomy, titles, neighbours, slug)
-            pages[paper_path(slug)] = KnownPage(row[0], row[1], made_now, written=slug in texts and data is None)
-        count = len(self.column)
-        made: dict[str, Page] = {}
-        for topic in taxonomy.topics:
-            items = self._topic(topic.slug)
-            body = Markup("".join(html for _, html in items.items(reverse=True)))
-            made[f"topics/{topic.slug}.md"] = _html_page("topic.html.j2", {"title": topic.name, **UNSEARCHED}, topic=topic, count=len(items), items=body)
-        errors = [p for p in problems if p.severity == "error" and not p.curated]
-        warnings = [p for p in problems if p.severity == "warning" and not p.curated]
-        by_topic = {topic.slug: len(self._topic(topic.slug)) for topic in taxonomy.topics}
-        context = dict(
-            records=records,
-            files=files,
-            exports=export_names(count),
-            count=count,
-            taxonomy=taxonomy,
-            by_topic=by_topic,
-            duplicated=len(self.duplicates),
-            blocks=Markup("".join(self.duplicates.values())),
-            kinds=self.kinds,
-            errors=errors,
-            warnings=warnings,
-            error_runs=group_problems(errors),
-            warning_runs=group_problems(warnings),
-            curation=[p for p in problems if p.curated],
-            derived=len(self.derived),
-            derived_items=Markup("".join(self.derived.values())),
-            abstractless=len(self.abstractless),
-            abstractless_items=Markup("".join(self.abstractless.values())),
-            chart=[(topic.name, by_topic[topic.slug]) for topic in taxonomy.topics],
-            translations=self.translations,
-        )
-        made["index.md"] = _page("home.md.j2", {"title": "Home", **UNSEARCHED}, **context)
-        made["topics/index.md"] = _page("topics.md.j2", {"title": "Topics"}, **context)
-        made["duplicates.md"] = _html_page("duplicates.html.j2", {"title": "Duplicates", **UNSEARCHED}, **context)
-        made["rejected.md"] = _html_page("rejected.html.j2", {"title": "Rejected input", **UNSEARCHED}, **context)
-        made["needs-metadata.md"] = _html_page("needs-metadata.html.j2", {"title": "Needs metadata", **UNSEARCHED}, **context)
-        made["tags.md"] = _page("tags.md.j2", {"title": "Tags", **UNSEARCHED}, **context)
-        for old, new in moved.items():
-            title = self.listed[new].title
-            meta = {"title": html.escape(title, quote=False), "template": "moved.html", "moved_to": new, **UNSEARCHED}
-            made[paper_path(old)] = _page("moved.md.j2", meta, slug=new, title=title)
-        made.update(self._exports(columns, store, neighbours, titles))
-        newest = [slug for _, slug in itertools.islice(self.dated.items(reverse=True), FEED_ENTRIES)]
-        found = store.get_many(newest)
-        made["feed.xml"] = atom_feed([found[slug] for slug in newest], SITE_NAME, os.environ.get("SITE_URL", ""))
-        self.outputs = {}
-        for relative, page in made.items():
-            data = page if isinstance(page, bytes) else page.encode("utf-8")  # type: ignore[union-attr]
-            self.outputs[relative] = (page_digest(data), len(data))
-        pages.update(made)
-        return pages
-
-    def _page_text(self, store: Any, taxonomy: Taxonomy, titles: Any, neighbours: Any, slug: str) -> str:
-        return render_paper(evolve(store[slug], related=neighbours.related(slug, titles)), taxonomy, self.cite_of[slug])
-
-    def _exports(self, values: dict[str, list[Any]], store: Any, neighbours: Any, titles: Any) -> dict[str, Page]:
-        """papers.json and papers.bib, plain or (past exports.LARGE_LIST papers) gzip-compressed
-        by blocks, a block made again only when one of its papers changed. The lines are made
-        here from the papers, for the blocks not cached: kept from the render to here, the
-        papers.json lines took 88 MB at the end of a build from nothing at 48,956 records."""
-        slugs = values["slug"]
-        count = len(slugs)
-        json_name, bib_name = export_names(count)
-        with_abstracts = not large(count)
-
-        def lines(kind: str, start: int, end: int) -> list[str]:
-            chosen = slugs[start:end]
-            found = store.get_many(chosen)
-            if kind == "json":
-                return [paper_json(evolve(found[slug], related=neighbours.related(slug, titles))) for slug in chosen]
-            return [bibtex(found[slug], self.cite_of[slug], with_abstract=with_abstracts) for slug in chosen]  # no related papers
-
-        if json_name.endswith(".gz"):
-            # In forked workers when many blocks are to be made (a build from nothing), if
-            # what they read is all in memory: a forked process must not use the database.
-            forked = all(table.held for table in (store, neighbours.lists, self.listed, self.cite_of))
-            return {
-                json_name: compress_blocks(values["line_key"], functools.partial(lines, "json"), *PAPERS_JSON[::2], PAPERS_JSON[1], forked),
-                bib_name: compress_blocks(values["entry_key"], functools.partial(lines, "bib"), "", "", "\n", forked),
-            }
-        return {json_name: papers_json(lines("json", 0, count)), bib_name: papers_bib(lines("bib", 0, count))}
-
-
-class _Titles:
-    """Paper titles by slug, for related-paper lists: the new ones, else as listed."""
-
-    def __init__(self, listed: Table[Listed], fresh: dict[str, str]) -> None:
-        self.listed, self.fresh = listed, fresh
-
-    def __getitem__(self, slug: str) -> str:
-        return self.fresh[slug] if slug in self.fresh else self.listed[slug].title
-
-
 def bar_chart(rows: list[tuple[str, int]]) -> Markup:
     """A horizontal bar chart as inline SVG: no script, no external file."""
     if not rows:
@@ -741,18 +349,18 @@ def bar_chart(rows: list[tuple[str, int]]) -> Markup:
     return Markup("".join(parts))
 
 
-def _page(template: str, meta: dict[str, object], **context: object) -> str:
-    return front_matter(meta) + _ENV.get_template(template).render(**context)
+def page(template: str, meta: dict[str, object], **context: object) -> str:
+    return front_matter(meta) + ENV.get_template(template).render(**context)
 
 
-def _html_page(template: str, meta: dict[str, object], **context: object) -> str:
+def html_page(template: str, meta: dict[str, object], **context: object) -> str:
     """A page whose body is pre-rendered HTML (`body: html`), which MkDocs passes through."""
-    return front_matter({**meta, "body": "html"}) + _HTML.get_template(template).render(**context)
+    return front_matter({**meta, "body": "html"}) + HTML.get_template(template).render(**context)
 
 
-def _html_block(template: str, **context: object) -> Markup:
+def html_block(template: str, **context: object) -> Markup:
     """Pre-rendered HTML for part of a page."""
-    return Markup(_HTML.get_template(template).render(**context))
+    return Markup(HTML.get_template(template).render(**context))
 
 
 def first_sentence(text: str, limit: int = 200) -> str:
@@ -761,16 +369,16 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-_HTML = Environment(autoescape=True, **_TEMPLATES)
+HTML = Environment(autoescape=True, **_TEMPLATES)
 """For pre-rendered HTML bodies: every value is HTML-escaped unless it is Markup."""
 
-_HTML.filters.update(first_sentence=first_sentence)
-_HTML.globals.update(merge_counts=merge_counts)
+HTML.filters.update(first_sentence=first_sentence)
+HTML.globals.update(merge_counts=merge_counts)
 
-_ENV.filters.update(
+ENV.filters.update(
     first_sentence=first_sentence,
     url=lambda value: Markup(_url(str(value))),
     score=lambda value: Markup(f"{value:.3f}"),  # a number: safe in HTML and Markdown alike
     score2=lambda value: Markup(f"{value:.2f}"),
 )
-_ENV.globals.update(bar_chart=bar_chart, merge_counts=merge_counts)
+ENV.globals.update(bar_chart=bar_chart, merge_counts=merge_counts)

@@ -4,8 +4,9 @@ site and the offline build alike.
 Material's own search builds a lunr index in the browser from one JSON file on every page
 load: 4,205 papers made 8.2 MB and 3.7-4.3 s to the first result, so the old budget kept
 only the start of each abstract past 5,000 papers. This index is built once, when the site
-is built, from the generator's papers.json (`write_index`, run by the MkDocs hook in a second
-process while the pages render), and split so that a query loads only what it needs:
+is built, from the generator's papers.json (`writer.write_search_index`, run by the MkDocs
+hooks in another process while the pages render, see `site_search`), and split so that a
+query loads only what it needs:
 
 - `search/papers/index.js`: the manifest (sizes, bucket counts, URL style, stop words);
 - `search/papers/d/<n>.js`: the dictionary, every indexed word form -> its term, in buckets by the
@@ -29,22 +30,16 @@ same tokenizer in the browser; `tests/test_search.py` checks that the two agree.
 
 from __future__ import annotations
 
-import atexit
 import json
 import math
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .crosslingual import stem
+from .text import fold
 
 VERSION = 1
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -75,13 +70,6 @@ class Document:
     ids: tuple[str, ...]
     texts: tuple[str, ...]
     """Its abstracts: the canonical one first, then other versions and translations."""
-
-
-def fold(word: str) -> str:
-    """A word without accents: NFKD, combining marks dropped."""
-    if word.isascii():
-        return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def forms(text: str) -> list[str]:
@@ -227,104 +215,3 @@ def build_index(docs: Sequence[Document], directory_urls: bool) -> dict[str, str
     }
     files["index.js"] = _js("index", manifest)
     return files
-
-
-def write_index(folder: Path, papers_json: Path, directory_urls: bool) -> int:
-    """Write the index's files into `folder`; the number of files. `papers_json` may be
-    compressed (`.gz`), or missing: an empty index."""
-    from .exports import read_papers_export
-
-    try:
-        papers = read_papers_export(papers_json)
-    except FileNotFoundError:
-        papers = []
-    files = build_index(documents(papers), directory_urls)
-    for relative, text in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-    return len(files)
-
-
-class IndexBuild:
-    """`python -m generator.search` in a second process, writing into a temporary folder."""
-
-    def __init__(self, papers_json: Path, directory_urls: bool, cwd: Path) -> None:
-        self.source = (_stamp(papers_json), directory_urls)
-        self.state = "running"
-        """Then `done` (moved into a site), `failed` or `stopped`."""
-        self.folder = Path(tempfile.mkdtemp(prefix="reading-list-search-"))
-        self.folder.chmod(0o755)  # it becomes site/search/papers: readable like the rest of the site
-        command = [sys.executable, "-m", "generator.search", str(papers_json), str(self.folder), "dir" if directory_urls else "html"]
-        self.process = subprocess.Popen(command, cwd=cwd, stderr=subprocess.PIPE)
-        self.lock = threading.Lock()
-
-    def stop(self) -> None:
-        with self.lock:
-            if self.state == "running":
-                self.state = "stopped"
-            self.process.kill()
-            self.process.wait()
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def finish(self, site: Path) -> str | None:
-        """Wait, then move the index into `site/search/papers/`; an error message, or None."""
-        _, err = self.process.communicate()
-        with self.lock:
-            if self.state != "running":
-                return None
-            if self.process.returncode:
-                self.state = "failed"
-                shutil.rmtree(self.folder, ignore_errors=True)
-                return err.decode("utf-8", errors="replace").strip() or f"exit status {self.process.returncode}"
-            target = site / "search" / "papers"
-            shutil.rmtree(target, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(self.folder, target)
-            self.state = "done"
-            return None
-
-
-def _stamp(papers_json: Path) -> tuple[str, int, int, int] | None:
-    """Which papers.json (or papers.json.gz) is there: its name, file, time and size."""
-    for path in (papers_json, Path(f"{papers_json}.gz")):
-        try:
-            status = path.stat()
-        except FileNotFoundError:
-            continue
-        return (path.name, status.st_ino, status.st_mtime_ns, status.st_size)
-    return None
-
-
-_running: IndexBuild | None = None
-"""The index being built. Kept here, not in the MkDocs hooks: `mkdocs serve` reloads those
-with the config on every rebuild, while an index may still be building from the last one."""
-
-
-def start_index(papers_json: Path, directory_urls: bool, cwd: Path, keep: bool = False) -> bool:
-    """Start building the index of `papers_json` (stopping one still building); True when
-    one was started. With `keep`, the index last started stays, building or built into the
-    site, when it is of the same file, unchanged since, and has not failed or been stopped."""
-    global _running
-    if keep and _running is not None and _running.state in ("running", "done") and _running.source == (_stamp(papers_json), directory_urls):
-        return False
-    stop_index()
-    if _running is None:
-        atexit.register(stop_index)  # `mkdocs serve` stopped while an index builds
-    _running = IndexBuild(papers_json, directory_urls, cwd)
-    return True
-
-
-def stop_index() -> None:
-    if _running is not None:
-        _running.stop()
-
-
-def running_index() -> IndexBuild | None:
-    """The index `start_index` started last."""
-    return _running
-
-
-if __name__ == "__main__":
-    # python -m generator.search PAPERS_JSON FOLDER dir|html: what the MkDocs hook runs.
-    write_index(Path(sys.argv[2]), Path(sys.argv[1]), sys.argv[3] == "dir")

@@ -7,6 +7,10 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from slugify import slugify
+
+SLUG_WORDS_MAX = 60
+"""Characters of title kept in a slug: readable in a URL, short enough for any file system."""
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u2028\u2029\ufeff]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -34,6 +38,13 @@ def fingerprint(text: str) -> str:
         return text.encode("ascii").translate(_ASCII_LOWER, _ASCII_NON_WORD).decode("ascii")
     text = unicodedata.normalize("NFKC", text).casefold()
     return _NON_WORD.sub("", text)
+
+
+def fold(word: str) -> str:
+    """A word without accents: NFKD, combining marks dropped."""
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def excerpt(text: str, width: int = 60) -> str:
@@ -101,3 +112,15 @@ class PhraseIndex:
             following = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined)
             at = self.joined.find(needle, following)
         return found
+
+
+def title_slug(title: str) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word end within SLUG_WORDS_MAX.
+
+    (python-slugify's own `word_boundary` skips words that do not fit and keeps later
+    ones, which garbles titles.)"""
+    slug = slugify(title) or "paper"
+    if len(slug) > SLUG_WORDS_MAX:
+        cut = slug.rfind("-", 0, SLUG_WORDS_MAX + 1)
+        slug = slug[: cut if cut > 0 else SLUG_WORDS_MAX].strip("-")
+    return slug

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import cache as results
 from . import curated
-from .cache import key_of, text_key
-from .features import each
 from .model import Paper, evolve
+from .work import Work
 
 TITLE_WEIGHT = 3
 """A term in the title says more about the topic than one in the abstract."""
@@ -148,15 +146,13 @@ def load_taxonomy(path: Path) -> Taxonomy:
     return Taxonomy(tuple(topics))
 
 
-def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
+def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy, work: Work | None = None) -> list[Paper]:
     """Every paper gets at least one topic: its pinned topics (those the taxonomy knows;
     the catalog warns about the others), else all topics that score MIN_SCORE, else the
     best-scoring topic, else `other`."""
     result = []
     known = {topic.slug for topic in taxonomy.topics}
-    # Distinct texts only: a term counts once however often it occurs, so exact copies add nothing.
-    inputs = [("" if p.title_derived else p.title, " ".join(dict.fromkeys(m.record.abstract for m in p.cluster.members))) for p in papers]
-    all_scores = results.active().compute("topics", _keys(inputs, taxonomy), lambda missing: each(lambda i: taxonomy.scores(*inputs[i]), missing, "topics"))
+    all_scores = (work or Work()).topic_scores([scored_text(paper) for paper in papers], taxonomy)
     for paper, paper_scores in zip(papers, all_scores):
         if paper.topics:
             pinned = tuple(t for t in paper.topics if t in known)
@@ -172,15 +168,8 @@ def assign_topics(papers: Sequence[Paper], taxonomy: Taxonomy) -> list[Paper]:
     return result
 
 
-def _keys(inputs: Sequence[tuple[str, str]], taxonomy: Taxonomy) -> list[str]:
-    """Cache keys of (title, text) scores; remembered by `text_key`, so the texts scored ahead
-    are not hashed again when the papers ask for them."""
-    version = key_of(taxonomy.topics)
-    return [text_key(version, title, text) for title, text in inputs]
-
-
-def scores_ahead(texts: Sequence[tuple[str, str, str]], taxonomy: Taxonomy) -> None:
-    """Start scoring, on a spare core, papers of these (abstract, title, language), for
-    `assign_topics` to take (see `build._run`)."""
-    inputs = [(title, abstract) for abstract, title, _ in texts]
-    results.active().ahead("topics", _keys(inputs, taxonomy), lambda i: taxonomy.scores(*inputs[i]))
+def scored_text(paper: Paper) -> tuple[str, str]:
+    """What a paper's topics are scored on: its real title (not one made from the abstract),
+    and its distinct abstracts (a term counts once however often it occurs, so exact copies
+    add nothing)."""
+    return "" if paper.title_derived else paper.title, " ".join(dict.fromkeys(m.record.abstract for m in paper.cluster.members))

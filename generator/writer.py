@@ -8,6 +8,7 @@ not written at all, so a re-run with nothing changed leaves every mtime alone.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .progress import progress
+from .redirects import Previous
 
 MANIFEST = ".generated.json"
 """What the last build made: its input key, its summary, every file it owns (relative to
@@ -43,8 +45,6 @@ class KnownPage:
     digest: str
     size: int
     text: Callable[[], str | bytes]
-    written: bool = False
-    """Written already, by this build, as it was made (see `claim_new`)."""
 
 
 Page = str | bytes | KnownPage
@@ -92,7 +92,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 def create(docs: Path, relative: str, data: bytes, folders: set[str]) -> None:
     """Write a file that is not there yet, in place: a first build's pages, in half the time
     of `atomic_write` (35,000 pages: 1.0 s against 2.3 s, no temporary file to rename). The
-    manifest's pending list claims the file before (see `write_pages`, `claim_new`): a build
+    manifest's pending list claims the file before (see `write_pages`): a build
     killed meanwhile leaves part of a file that the next build owns and writes again. A file
     that appeared since the folder was listed is not touched (FileExistsError). `folders`
     holds the folders known to be there."""
@@ -108,27 +108,6 @@ def create(docs: Path, relative: str, data: bytes, folders: set[str]) -> None:
     except BaseException:
         os.unlink(path)
         raise
-
-
-def claim_new(docs: Path, relatives: list[str]) -> bool:
-    """Whether a first build may write these pages into `docs` as it makes them (`create`,
-    in the workers that render them: the pages, 135 MB at 48,956 records, are then neither
-    sent back nor held until `write_pages`): only into a folder that is empty or not there,
-    so no file of anyone else's can be in the way (`write_pages` finds those before it
-    writes anything). If so, the pending list claims them now, as `write_pages` does before
-    it writes, and `write_pages` is given them as `KnownPage`s `written`."""
-    if not relatives:
-        return False
-    try:
-        with os.scandir(docs) as entries:
-            if any(True for _ in entries):
-                return False
-    except FileNotFoundError:
-        pass
-    except OSError:  # not a folder: `write_pages` says so
-        return False
-    atomic_write(docs / PENDING, json.dumps(sorted(relatives)).encode("utf-8"))
-    return True
 
 
 def read_manifest(docs: Path) -> dict[str, object]:
@@ -163,25 +142,35 @@ def read_manifest(docs: Path) -> dict[str, object]:
 _manifests: dict[Path, tuple[tuple[int, int, int], dict[str, object]]] = {}
 
 
-def previous_papers(docs: Path) -> tuple[set[str], dict[str, str]]:
-    """The paper slugs of the last build, and the redirects it kept (old slug -> new slug)."""
+def previous_build(docs: Path) -> Previous:
+    """What the last build wrote into `docs`: its papers and redirects (from the manifest),
+    and its papers.json records, read only when asked for."""
     manifest = read_manifest(docs)
     moved = manifest.get("moved")
     moved = {str(k): str(v) for k, v in moved.items()} if isinstance(moved, dict) else {}
     files = manifest.get("files")
     pages = {name[len("papers/"):-len(".md")] for name in files if name.startswith("papers/") and name.endswith(".md")} if isinstance(files, dict) else set()
-    return pages - set(moved), moved
+    return Previous(frozenset(pages - set(moved)), moved, lambda slugs: exported_papers(docs, slugs))
 
 
 def exported_papers(docs: Path, slugs: set[str]) -> dict[str, dict[str, object]]:
     """The records of papers.json (as the last build wrote it) for the given slugs."""
-    from .exports import read_papers_export
-
     try:
         papers = read_papers_export(docs / "papers.json")
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     return {str(p["slug"]): p for p in papers if isinstance(p, dict) and p.get("slug") in slugs}
+
+
+def read_papers_export(path: Path) -> list[dict[str, object]]:
+    """The papers of a papers.json export, plain or gzip-compressed (`.gz` beside it is
+    tried when `path` is missing). Raises OSError or ValueError for a file that is not one."""
+    if not path.exists() and Path(f"{path}.gz").exists():
+        path = Path(f"{path}.gz")
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return json.loads(data.decode("utf-8"))["papers"]
 
 
 def cached_summary(docs: Path, key: str) -> dict[str, object] | None:
@@ -284,8 +273,6 @@ def write_pages(
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
     unchanged_pages = set()
-    created: list[str] = []
-    """Pages this build wrote as it made them (`claim_new`)."""
     # A folder the generator has not written to yet: each folder listed once, not each page
     # opened (listing 35,000 pages takes 33 ms: more than the few pages an edit writes).
     listings: dict[str, set[str]] | None = None if previous else {}
@@ -295,9 +282,6 @@ def write_pages(
         page = pages[relative]
         data = None if isinstance(page, KnownPage) else _encoded(page)
         digests[relative], sizes[relative] = (page.digest, page.size) if data is None else (page_digest(data), len(data))  # type: ignore[union-attr]
-        if isinstance(page, KnownPage) and page.written:
-            created.append(relative)
-            continue
         path = _safe_name(docs, relative)
         if not check and previous_digests.get(relative) == digests[relative] and relative in previous and _size(path) == sizes[relative]:
             unchanged_pages.add(relative)  # what the last build wrote, still there: not read again (35,000 pages took 3 s)
@@ -323,13 +307,12 @@ def write_pages(
         atomic_write(docs / PENDING, json.dumps(sorted(new)).encode("utf-8"))
     written: list[str] = []
     folders: set[str] = set()
-    for relative in progress(sorted(set(pages) - unchanged_pages - set(created)), "write"):
+    for relative in progress(sorted(set(pages) - unchanged_pages), "write"):
         if relative in absent:
             create(docs, relative, _encoded(pages[relative]), folders)
         else:
             atomic_write(_safe_path(docs, relative), _encoded(pages[relative]))
         written.append(relative)
-    written = sorted(written + created)
     removed = sorted(set(previous) - set(pages))
     for relative in removed:
         path = _safe_path(docs, relative)
@@ -353,3 +336,20 @@ def _remove_stale_temporaries(docs: Path, pages: dict[str, Page]) -> None:
     for folder in sorted(folders):
         for leftover in (docs / folder).glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
+
+
+def write_search_index(folder: Path, papers_json: Path, directory_urls: bool) -> int:
+    """Write the search index of a papers.json export (`search`) into `folder`; the number
+    of files. `papers_json` may be compressed (`.gz`), or missing: an empty index."""
+    from . import search
+
+    try:
+        papers = read_papers_export(papers_json)
+    except FileNotFoundError:
+        papers = []
+    files = search.build_index(search.documents(papers), directory_urls)
+    for relative, text in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return len(files)

@@ -63,7 +63,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from dedupe_eval import reword  # noqa: E402
 from generator.build import read_seeds  # noqa: E402
 from generator.catalog import load_catalog  # noqa: E402
-from generator.dedupe import Shingler, cluster_duplicates, jaccard  # noqa: E402
+from generator.dedupe import cluster_duplicates, jaccard
+from generator.shingles import Shingler  # noqa: E402
 from generator.text import clean, fingerprint  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"

@@ -20,6 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+@functools.cache
+def memory_work():  # type: ignore[no-untyped-def]
+    """Per-text work with a cache kept in memory for the whole test run: tests that cluster
+    the same records again and again make each result once."""
+    from generator.incremental.cache import Cache, CachedWork
+
+    return CachedWork(Cache(None))
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on."""
     with socket.socket() as s:

@@ -1,4 +1,4 @@
-"""Clusters kept between builds (`clustering.Clustering`) equal clusters made from scratch."""
+"""Clusters kept between builds (`incremental.clustering.Clustering`) equal clusters made from scratch."""
 
 from __future__ import annotations
 
@@ -9,21 +9,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import clustering as clustering_module
 from generator import dedupe
 from generator.build import read_seeds
 from generator.catalog import load_catalog
-from generator.clustering import Clustering
-from generator.dedupe import cluster_duplicates, record_order
+from generator.dedupe import cluster, cluster_duplicates, record_order
+from generator.incremental import clustering as clustering_module
+from generator.incremental.clustering import Clustering
 from generator.model import Record, Source
 from generator.overrides import load_overrides
-from support import ROOT, SEEDS
+from support import ROOT, SEEDS, memory_work
 
 RECORDS, _, _ = read_seeds(SEEDS)
 OVERRIDES = load_overrides(ROOT / "duplicates.yml")
 PINS = tuple(load_catalog(ROOT / "catalog.yml").pins())
 EDITS = ("drop", "copy", "reword", "versions", "id", "title", "retitle", "phrase", "delete", "restore", "move")
 PHRASES = [entry.match for entry in load_catalog(ROOT / "catalog.yml").entries if entry.phrase]
+WORK = memory_work()
 
 
 def start() -> dict[str, list[Record]]:
@@ -88,6 +89,13 @@ def refs(files: dict[str, list[Record]], names: set[str]) -> list[tuple[tuple[st
     return [((name, index), record) for name in sorted(names & files.keys()) for index, record in enumerate(files[name])]
 
 
+def from_nothing(files: dict[str, list[Record]]) -> tuple[Clustering, dict[str, object]]:
+    """The clustering a build from nothing keeps (`Clustering.of`), and its clusters by id."""
+    records = [record for records in files.values() for record in records]
+    where = {id(record): ref for ref, record in refs(files, set(files))}
+    return Clustering.of(cluster(records, OVERRIDES, PINS, (), WORK), where, OVERRIDES, PINS, (), WORK)
+
+
 @pytest.mark.parametrize("bucket", [200, 2], ids=["buckets of 200", "buckets of 2 (many cross)"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=8), st.randoms(use_true_random=False))
@@ -97,22 +105,22 @@ def test_updates_equal_clustering_from_scratch(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(dedupe, "MAX_BUCKET", bucket)
     monkeypatch.setattr(clustering_module, "MAX_BUCKET", bucket)
     files = start()
-    clustering = Clustering(OVERRIDES, PINS)
-    current = dict(clustering.update(set(), refs(files, set(files)), load(files)).added)
+    clustering, current = from_nothing(files)
     gone: dict[str, list[Record]] = {}
     for kind in edits:
         after = edit(files, kind, rng, gone)
         changed = {name for name in files.keys() | after.keys() if files.get(name) != after.get(name)}
-        changes = clustering.update(changed, refs(after, changed), load(after))
+        changes = clustering.update(changed, refs(after, changed), load(after), WORK)
+        assert changes is not None
         files = after
         for cluster_id in changes.removed:
             del current[cluster_id]
         current.update(changes.added)
-        expected, problems = cluster_duplicates([record for records in files.values() for record in records], OVERRIDES, PINS)
+        expected, problems = cluster_duplicates([record for records in files.values() for record in records], OVERRIDES, PINS, WORK)
         assert sorted(current.values(), key=lambda c: record_order(c.canonical)) == expected, kind
         assert sorted(changes.problems, key=str) == sorted(problems, key=str)
         assert sorted(current) == sorted(clustering.final)
-        assert clustering.clusters(load(files)) == [current[cluster_id] for cluster_id in sorted(current)]
+        assert clustering.clusters(load(files), WORK) == [current[cluster_id] for cluster_id in sorted(current)]
 
 
 def test_a_bucket_that_shrinks_to_the_limit_links_the_groups_left_in_it(monkeypatch: pytest.MonkeyPatch):
@@ -127,11 +135,21 @@ def test_a_bucket_that_shrinks_to_the_limit_links_the_groups_left_in_it(monkeypa
     files = {name: placed(name, [replace(RECORDS[0], abstract=v) for v in part])
              for name, part in (("0.txt", versions[:1]), ("1.txt", versions[1:2]), ("2.txt", versions[2:]))}
     kept = Clustering()
-    kept.update(set(), refs(files, set(files)), load(files))
-    before, _ = cluster_duplicates([record for records in files.values() for record in records])
+    kept.update(set(), refs(files, set(files)), load(files), WORK)  # an update from nothing, too
+    before, _ = cluster_duplicates([record for records in files.values() for record in records], work=WORK)
     del files["2.txt"]
-    changes = kept.update({"2.txt"}, [], load(files))
-    after, _ = cluster_duplicates([record for records in files.values() for record in records])
+    changes = kept.update({"2.txt"}, [], load(files), WORK)
+    after, _ = cluster_duplicates([record for records in files.values() for record in records], work=WORK)
     assert len(before) > 2 and len(after) == 1  # the case this test is about
-    assert kept.clusters(load(files)) == after
-    assert len(changes.added) == 1
+    assert kept.clusters(load(files), WORK) == after
+    assert changes is not None and len(changes.added) == 1
+
+
+def test_a_large_change_leaves_the_clustering_as_it_was():
+    """An update that would make or take out more than its limit of the groups does nothing
+    and says so: the build starts from nothing instead."""
+    files = start()
+    kept, clusters = from_nothing(files)
+    grown = {**files, "new.txt": placed("new.txt", [replace(r, abstract=r.abstract + " Again.") for r in RECORDS if r.abstract])}
+    assert kept.update({"new.txt"}, refs(grown, {"new.txt"}), load(grown), WORK, limit=0.1) is None
+    assert kept.clusters(load(files), WORK) == [clusters[cluster_id] for cluster_id in sorted(clusters)]

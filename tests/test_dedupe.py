@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import read_seeds
-from generator.dedupe import Shingler, cluster_duplicates, jaccard
+from generator.dedupe import cluster_duplicates, jaccard
+from generator.shingles import Shingler
 from generator.model import Record, Source
 from generator.overrides import load_overrides
 from generator.text import fingerprint
@@ -143,22 +144,3 @@ def test_reworded_abstracts_under_different_titles_stay_apart():
     assert len(cluster_duplicates(same)[0]) == 1
     other = [same[0], Record(Source("t.txt", 2, "listing"), edited, "en", title="A Journal Extension With New Results")]
     assert len(cluster_duplicates(other)[0]) == 2
-
-
-def test_the_encoder_in_a_second_process_gives_the_same_embeddings_and_is_not_needed():
-    """`translations._Encoder` loads the encoder in a forked process while the build goes on:
-    its embeddings are this process's to the bit, and if it dies, this process encodes."""
-    import numpy as np
-
-    from generator import translations
-
-    texts = ["We study sycophancy in language models.", "我们研究语言模型中的谄媚行为。"]
-    here = translations._encode_here(texts)
-    helper = translations._Encoder()
-    try:
-        assert np.array_equal(helper.encode(texts), here)
-        helper.process.kill()
-        helper.process.join()
-        assert np.array_equal(helper.encode(texts), here)
-    finally:
-        helper.stop()

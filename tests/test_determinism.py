@@ -76,10 +76,9 @@ def test_shuffling_records_within_files_gives_the_same_papers(reference, tmp_pat
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
 def test_worker_processes_give_the_same_docs_as_one_process(tmp_path: Path):
     """Past 4 MB of seeds, 2,000 texts and 1,000 papers, reading, per-text features and
-    rendering run in worker processes (`generator.parallel`), and the encoder loads in a
-    second process for the seeds' Chinese abstracts (`translations.load_encoder_early`): the
-    pages are the same bytes as with $READING_LIST_WORKERS=1, and the next run takes every
-    result from the cache."""
+    rendering run in worker processes (`incremental.processes`), and topic scores and
+    documents are made ahead: the pages are the same bytes as with $READING_LIST_WORKERS=1,
+    and the next run takes every result from the cache."""
     seeds = corpus_seeds(tmp_path / "seeds", 4000)
     for seed in SEEDS.iterdir():
         shutil.copy(seed, seeds / seed.name)

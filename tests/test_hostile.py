@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 from pathlib import Path
 
 import frontmatter
@@ -76,10 +75,10 @@ def test_yaml_specials_round_trip_and_slugs_are_safe(hostile: dict):
 
 
 def test_the_site_reads_front_matter_as_yaml_does(hostile: dict):
-    """The MkDocs hook reads paper pages' front matter with json (`_front_matter`): on every
+    """The MkDocs hooks read paper pages' front matter with json (`mkdocs_internals.front_matter`): on every
     page the generator wrote from hostile input, the result is what PyYAML reads, and what
     YAML would read otherwise is left to MkDocs."""
-    from generator.mkdocs_hooks import _front_matter
+    from generator.mkdocs_internals import front_matter as _front_matter
 
     pages = list((hostile["root"] / "project/docs/papers").glob("*.md"))
     assert len(pages) > 15

@@ -165,21 +165,27 @@ def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
 
 
 def test_an_added_paper_changes_one_block_of_a_compressed_export():
-    """Large exports are gzip members of blocks cut by content: adding a line anywhere
-    changes the block it lands in (and the next, after a run of 1,024 lines with no cut),
-    so the others come from the cache. Cut by count, every block after it changed."""
+    """Large exports are gzip members of blocks cut by the papers' slugs: adding a paper
+    anywhere changes the block it lands in (and the next, after a run of 1,024 papers with
+    no cut), so the others come from the cache. Cut by count, every block after it changed."""
     import gzip
 
-    from generator.exports import _blocks, compress_lines
+    from generator.exports import block_cuts, compressed
+    from generator.work import Work
 
-    lines = [f'{{"slug": "paper-{i:05d}", "title": "Paper {i * 7919 % 10007}"}}' for i in range(6000)]
-    before = {tuple(block) for block in _blocks(lines)}
+    slugs = [f"paper-{i * 7919 % 10007:05d}" for i in range(6000)]
+
+    def blocks(slugs: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(slugs[start:end]) for start, end in block_cuts(slugs)}
+
+    before = blocks(slugs)
     for position in (0, 1234, 3000, 5999):
-        grown = lines[:position] + ['{"slug": "new", "title": "An added paper"}'] + lines[position:]
-        after = {tuple(block) for block in _blocks(grown)}
+        after = blocks(slugs[:position] + ["an-added-paper"] + slugs[position:])
         assert 1 <= len(after - before) <= 2 and len(before - after) == len(after - before), position
     assert 6000 / 256 / 2 < len(before) < 6000 / 256 * 2
-    assert gzip.decompress(compress_lines(lines, "[\n", "\n]\n", ",\n")).decode("utf-8") == "[\n" + ",\n".join(lines) + "\n]\n"
+    lines = [f'{{"slug": "{slug}"}}' for slug in slugs]
+    made = compressed("json", block_cuts(slugs), "[\n", "\n]\n", ",\n", lambda start, end: lines[start:end], lambda start, end: slugs[start:end], Work())
+    assert gzip.decompress(made).decode("utf-8") == "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 def test_a_cache_kept_in_memory_reads_nothing_back_from_disk(tmp_path: Path):
@@ -203,7 +209,7 @@ def test_a_preloaded_cache_serves_the_first_edit_from_memory(tmp_path: Path):
     """./dev serve reads the cache into memory while it waits for the first edit
     (`cache.preload`): that edit reads nothing back from disk, and its pages are a cold
     build's."""
-    from generator import cache as results
+    from generator.incremental import cache as results
 
     project = seeds_project(tmp_path / "project")
     cache = tmp_path / "cache"
@@ -249,7 +255,7 @@ def test_the_cache_stays_bounded(tmp_path: Path, in_memory: bool, monkeypatch: p
     build starts from nothing and keeps only what it used: what one build of the final
     seeds stores (but for the term sets that build made only to make papers' vectors for
     related papers, `document`, which a later build takes whole)."""
-    from generator import state
+    from generator.incremental import state
 
     project = seeds_project(tmp_path / "project")
     cache = tmp_path / "cache"
@@ -318,18 +324,10 @@ def _edit_then_compare(project: Path, tmp_path: Path, cache: Path, full: bool = 
     assert tree(project / "docs") == tree(cold)
 
 
-@pytest.mark.parametrize("workers", ["1", "2"], ids=["written here", "written by a forked process"])
-def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_state(
-    tmp_path: Path, workers: str, monkeypatch: pytest.MonkeyPatch
-):
+def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_state(tmp_path: Path):
     """A build from nothing writes a new cache file and swaps it in; while another process
-    has the old one open (its write-ahead log), it updates the old file instead. What it
-    keeps there must be one whole state, not its tables mixed with the last build's (once,
-    the tables' changes were marked written into the dropped file). Written by a forked
-    process, this process' tables still hold their changes: the new state is kept. Written
-    here, they were marked written: the last build's state stays, and is no use to the next
-    build (its basis, the catalog, changed), which starts from nothing."""
-    monkeypatch.setenv("READING_LIST_WORKERS", workers)
+    has the old one open (its write-ahead log), it writes its state into the old file
+    instead, whole: the next build updates it."""
     project = seeds_project(tmp_path / "project")
     cache = project / "cache"
     build(options(project, project / "docs", cache))
@@ -340,68 +338,11 @@ def test_a_build_from_nothing_while_the_cache_is_open_elsewhere_keeps_a_whole_st
         assert build(options(project, project / "docs", cache)).full
         assert (cache / "cache.sqlite3-wal").exists()
     reader.close()
-    _edit_then_compare(project, tmp_path, cache, full=workers == "1")
-
-
-@pytest.mark.parametrize("failing", ["first", "last"])
-def test_a_cache_writer_that_fails_leaves_the_build_to_write_the_cache(tmp_path: Path, failing: str, monkeypatch: pytest.MonkeyPatch):
-    """One of the forked processes that write a build from nothing's cache file, a part at
-    a time, fails: the build writes the file itself, and the next build uses it."""
-    from generator.cache import Cache
-
-    monkeypatch.setenv("READING_LIST_WORKERS", "2")
-    parent, write, started = os.getpid(), Cache._write, []
-
-    def failing_writer(self: Cache, fresh: Path, kept: dict, *args, **kwargs) -> None:  # type: ignore[no-untyped-def, type-arg]
-        if os.getpid() != parent and kwargs.get(failing):
-            raise OSError("disk full")
-        write(self, fresh, kept, *args, **kwargs)
-
-    def start(self: Cache, parts=None) -> None:  # type: ignore[no-untyped-def]
-        started.append(parts)
-        rewrite(self, parts)
-
-    rewrite = Cache.start_rewrite
-    monkeypatch.setattr(Cache, "_write", failing_writer)
-    monkeypatch.setattr(Cache, "start_rewrite", start)
-
-    project = seeds_project(tmp_path / "project")
-    cache = project / "cache"
-    assert build(options(project, project / "docs", cache)).full
-    assert started == [("clustering",), ("library", "neighbours"), None]
-    assert {kind for kind, _ in entries(cache)} >= {"reading", "shingles", "document", "topics", "paper"}
-    _edit_then_compare(project, tmp_path, cache)
-
-
-def test_a_table_changed_after_its_cache_writer_started_is_written_again_by_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A forked writer saves a table as it was when it started; a value set after that (here,
-    one set again to the same value by the index pages) means its file may lack it: the
-    build writes that table again itself, and nothing else."""
-    from generator import cache as caches
-    from generator.render import Rendering
-    from generator.tables import Table
-
-    monkeypatch.setenv("READING_LIST_WORKERS", "2")
-    pages, writes, saved = Rendering.pages, [], []
-
-    def touching(self: Rendering, *args, **kwargs):  # type: ignore[no-untyped-def]
-        slug = next(iter(self.column.keys()))
-        self.cite_of[slug] = self.cite_of[slug]
-        return pages(self, *args, **kwargs)
-
-    write, save = caches.Cache._write, Table.save
-    monkeypatch.setattr(Rendering, "pages", touching)
-    monkeypatch.setattr(caches.Cache, "_write", lambda self, *args, **kwargs: (writes.append(os.getpid()), write(self, *args, **kwargs))[1])
-    monkeypatch.setattr(Table, "save", lambda self, db: (saved.append((os.getpid(), self.name)), save(self, db))[1])
-    project = seeds_project(tmp_path / "project")
-    cache = project / "cache"
-    assert build(options(project, project / "docs", cache)).full
-    assert writes == [] and saved == [(os.getpid(), "cite-key")]  # the writers' own calls were in their processes
     _edit_then_compare(project, tmp_path, cache)
 
 
 def test_work_started_ahead_is_taken_for_the_keys_it_made_and_the_rest_is_made_here():
-    from generator.cache import Cache
+    from generator.incremental.cache import Cache
 
     results = Cache(None)
     results.ahead("kind", ["a", "b", "c"], lambda i: ("ahead", os.getpid(), i))
@@ -412,7 +353,7 @@ def test_work_started_ahead_is_taken_for_the_keys_it_made_and_the_rest_is_made_h
 
 
 def test_work_started_ahead_that_fails_is_made_here():
-    from generator.cache import Cache
+    from generator.incremental.cache import Cache
 
     results = Cache(None)
     results.ahead("kind", ["a", "b"], lambda i: 1 / 0)
@@ -422,11 +363,11 @@ def test_work_started_ahead_that_fails_is_made_here():
 def test_work_started_ahead_and_not_asked_for_is_stopped():
     import time
 
-    from generator.cache import Cache
+    from generator.incremental.cache import Cache
 
     results = Cache(None)
     results.ahead("kind", ["a"], lambda i: time.sleep(60))
-    pid = results._ahead["kind"][1].pid
+    pid = results._ahead["kind"][1].process.pid
     results.cancel_ahead()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
@@ -435,14 +376,14 @@ def test_work_started_ahead_and_not_asked_for_is_stopped():
 def test_a_build_that_works_ahead_writes_what_a_build_in_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Topic scores and related papers' documents started ahead, from the records (the
     catalog gives some papers other titles: those are made when asked for), change nothing."""
-    from generator import cache as caches
-    from generator import parallel
+    from generator.incremental import cache as caches
+    from generator.incremental import sessions
 
     project = seeds_project(tmp_path / "project")
     monkeypatch.setenv("READING_LIST_WORKERS", "1")
     build(options(project, tmp_path / "one", None))
     monkeypatch.setenv("READING_LIST_WORKERS", "2")
-    monkeypatch.setattr(parallel, "AHEAD", 1)
+    monkeypatch.setattr(sessions, "AHEAD", 1)
     taken: dict[str, int] = {}
     made_ahead = caches.Cache._made_ahead
 

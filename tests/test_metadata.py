@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+
+import pytest
 from xml.etree import ElementTree as ET
 
 import frontmatter
@@ -36,9 +38,13 @@ def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
     assert post["title"] == "Reward Hacking" and post["arxiv"] == "2201.00001" and post["title_derived"] is False
 
 
-def test_catalog_phrase_without_id_finds_the_paper_an_edit_adds(tmp_path: Path):
+def test_catalog_phrase_without_id_finds_the_paper_an_edit_adds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The clustering finds the catalog's phrases in each group it makes: an entry with no id
-    finds its paper when a later build adds it, as a build from nothing does."""
+    finds its paper when a later build adds it, as a build from nothing does (a second paper
+    to a list of one is a large change: here it takes the incremental path all the same)."""
+    from generator.incremental import sessions
+
+    monkeypatch.setattr(sessions, "LARGE_CHANGE", float("inf"))
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "a.txt").write_text("Abstract: We measure how often language models refuse harmless requests in chat.\n", "utf-8")

@@ -13,7 +13,7 @@ from support import ROOT
 
 def exports(tmp_path: Path) -> tuple[Path, Path]:
     """main's papers.json, and a head where one paper changed title and one is new."""
-    papers = generator.exports.read_papers_export(ROOT / "docs" / "papers.json")
+    papers = generator.writer.read_papers_export(ROOT / "docs" / "papers.json")
     head = [dict(p) for p in papers]
     head[3]["title"] = "A new title for the fourth paper"
     head.append({**head[0], "slug": "a-new-paper-123abc", "sources": [{"file": "new.txt", "line": 1}]})

@@ -1,4 +1,4 @@
-"""Related papers kept between builds (`related.Neighbours`) equal a ranking from scratch."""
+"""Related papers kept between builds (`incremental.neighbours.Neighbours`) equal a ranking from scratch."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from hypothesis import strategies as st
 
 from generator import related
 from generator.crosslingual import Vector
+from generator.incremental import processes
+from generator.incremental.cache import Cache, CachedWork
+from generator.incremental.neighbours import Neighbours
+from generator.work import Work
 
 
 def vector(terms: list[int], counts: list[float]) -> Vector:
@@ -23,10 +27,9 @@ slugs = st.sampled_from([f"paper-{i:03d}" for i in range(90)])
 edits = st.lists(st.tuples(st.lists(slugs, max_size=4), st.dictionaries(slugs, documents, max_size=6)), min_size=1, max_size=6)
 
 
-def from_scratch(papers: dict[str, Vector]) -> related.Neighbours:
-    neighbours = related.Neighbours()
-    neighbours.update((), papers)
-    return neighbours
+def from_scratch(papers: dict[str, Vector]) -> Neighbours:
+    """What a build from nothing ranks (`related.rank_documents`), as its state keeps it."""
+    return Neighbours.of(related.rank_documents(dict(papers), Work()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -35,14 +38,13 @@ def test_updates_equal_a_ranking_from_scratch(start: dict[str, Vector], changes:
     """A small vocabulary (61 terms) makes many terms cross powers of two and the cap, and
     many rows tie (equal vectors), so every path of an update is taken. Every other update
     starts from the state as the cache stores it (pickled)."""
-    kept = related.Neighbours()
-    kept.update((), start)
+    kept = from_scratch(start)
     papers = dict(start)
     for step, (removed, added) in enumerate(changes):
         if step % 2:
             kept = pickle.loads(pickle.dumps(kept))
         removed = [slug for slug in removed if slug not in added]
-        changed = kept.update(removed, added)
+        changed = kept.update(removed, added, Work())
         for slug in removed:
             papers.pop(slug, None)
         papers.update(added)
@@ -70,13 +72,10 @@ def test_ties_past_the_shortlist_are_ranked_by_slug():
 def test_a_ranking_in_worker_processes_equals_one_in_this_process(monkeypatch):
     """Many rows are ranked in parts by forked workers: the same lists, to the bit, as one
     product of every row here (a pair's score does not depend on the rows beside it)."""
-    from generator import parallel
-
     rng = np.random.default_rng(7)
     papers = {f"paper-{i:04d}": vector(rng.integers(0, 400, 12).tolist(), rng.choice([0.5, 1.0, 2.0], 12).tolist()) for i in range(1500)}
-    monkeypatch.setenv(parallel.WORKERS, "1")
-    alone = dict(from_scratch(papers).lists.items())
-    monkeypatch.setenv(parallel.WORKERS, "2")
+    alone = related.rank_documents(dict(papers), Work()).lists
+    monkeypatch.setenv(processes.WORKERS, "2")
     monkeypatch.setattr(related, "PARALLEL_ROWS", 100)
-    spread = dict(from_scratch(papers).lists.items())
+    spread = related.rank_documents(dict(papers), CachedWork(Cache(None))).lists
     assert spread == alone and sum(len(ranked) for ranked in alone.values()) > 5 * 1000

@@ -121,24 +121,24 @@ def test_the_index_is_readable_like_the_rest_of_the_site(seeds_site: Path):
 def test_an_index_of_the_same_papers_json_is_kept_when_asked(tmp_path: Path):
     """`mkdocs serve --dirty` rebuilds once more after the generator writes docs/; that
     rebuild keeps the index already building or built from the same papers.json instead of
-    stopping it and starting again (`_start_index` in generator/mkdocs_hooks.py)."""
-    from generator import search
+    stopping it and starting again (`site_search.start_index`)."""
+    from generator import site_search as search
 
     papers = tmp_path / "papers.json"
     shutil.copy(ROOT / "docs" / "papers.json", papers)
     site = tmp_path / "site"
     try:
-        assert search.start_index(papers, True, ROOT, keep=True)  # none yet
+        assert search.start_index(papers, True, keep=True)  # none yet
         first = search.running_index()
-        assert not search.start_index(papers, True, ROOT, keep=True)
+        assert not search.start_index(papers, True, keep=True)
         assert search.running_index() is first and first.state == "running"
         assert first.finish(site) is None and (site / "search" / "papers").is_dir()
-        assert not search.start_index(papers, True, ROOT, keep=True)  # built into the site: kept
-        assert search.start_index(papers, False, ROOT, keep=True)  # other URLs: a new index
-        assert search.start_index(papers, False, ROOT)  # not asked to keep
+        assert not search.start_index(papers, True, keep=True)  # built into the site: kept
+        assert search.start_index(papers, False, keep=True)  # other URLs: a new index
+        assert search.start_index(papers, False)  # not asked to keep
         papers.write_text(papers.read_text("utf-8") + " ", "utf-8")
         second = search.running_index()
-        assert search.start_index(papers, False, ROOT, keep=True)  # the file changed
+        assert search.start_index(papers, False, keep=True)  # the file changed
         assert second.state == "stopped" and search.running_index().state == "running"
     finally:
         search.stop_index()

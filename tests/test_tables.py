@@ -1,4 +1,4 @@
-"""tables.Table: a dictionary kept in bucketed rows of a database, read and written by parts."""
+"""incremental.tables.Table: a dictionary kept in bucketed rows of a database, read and written by parts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.cache import _indexes, _schema
-from generator.tables import SetTable, Table
+from generator.incremental.cache import _indexes, _schema
+from generator.incremental.tables import SetTable, Table
 
 KEYS = st.text(st.sampled_from("abcxyz01é"), min_size=1, max_size=4)
 
@@ -75,9 +75,9 @@ def test_a_set_table_changed_in_place_is_written():
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["add", "add_all", "discard"]), st.lists(st.tuples(st.sampled_from("kj"), st.sampled_from("abc")), min_size=1, max_size=4)),
                 max_size=12), st.integers(0, 12))
-def test_a_set_table_reads_as_sets_whatever_it_keeps_after_adds_and_discards(operations: list[tuple[str, list[tuple[str, str]]]], saved_after: int):
-    """Sets of one item are kept as the item (see `SetTable`): every way of reading gives sets,
-    in this process and after a save; `add_all` does what `add` of each pair does."""
+def test_a_set_table_reads_back_its_sets_after_adds_and_discards(operations: list[tuple[str, list[tuple[str, str]]]], saved_after: int):
+    """Every way of reading gives the sets, in this process and after a save; `add_all` does
+    what `add` of each pair does; a set emptied by discards is gone."""
     db = database()
     index = SetTable("s")
     index.bind(db, clear=True)

@@ -13,7 +13,7 @@ import pickle
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -199,50 +199,29 @@ class Table(_Lookups[str, V]):
 
 
 class SetTable(Table[set[str]]):
-    """A table of sets (an index: a key -> the items that have it). A set of one item is
-    kept as the item itself and made a set when read: most keys of the indexes have one
-    item (162,801 of them at the end of a build of the corpus' 48,956 records), and a set
-    takes 216 bytes (35 MB)."""
-
-    def get(self, key: str, default: set[str] | None = None) -> set[str] | None:
-        return _as_set(super().get(key, default))
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, set[str]]:
-        return {key: _as_set(value) for key, value in super().get_many(keys).items()}
-
-    def items(self) -> Iterator[tuple[str, set[str]]]:
-        return ((key, _as_set(value)) for key, value in super().items())
+    """A table of sets (an index: a key -> the items that have it)."""
 
     def add(self, key: str, item: str) -> None:
         self.add_all(((key, item),))
 
     def add_all(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Add each item to its key's set: one read and one write a key, not one of each a
-        pair (the related-paper lists of a build from nothing at 48,956 records: 175,060 pairs)."""
+        pair."""
         grouped: dict[str, set[str]] = {}
         for key, item in pairs:
             grouped.setdefault(key, set()).add(item)
         for key, items in grouped.items():
-            known = _as_set(super().get(key)) or set()
-            if items <= known:
-                continue
-            items |= known
-            self[key] = next(iter(items)) if len(items) == 1 else items  # type: ignore[assignment]
+            known = self.get(key) or set()
+            if not items <= known:
+                self[key] = known | items
 
     def discard(self, key: str, item: str) -> None:
-        members = super().get(key)
-        if members == item:  # its one item
-            self.pop(key)
-        elif isinstance(members, set) and item in members:
-            members.discard(item)
+        members = self.get(key)
+        if members is not None and item in members:
             if len(members) == 1:
-                self[key] = members.pop()  # type: ignore[assignment]
+                self.pop(key)
             else:
-                self._touch(key)
-
-
-def _as_set(value: object) -> Any:
-    return {value} if isinstance(value, str) else value
+                self[key] = members - {item}
 
 
 class Kept(Generic[V]):
@@ -295,6 +274,12 @@ class Chunked(Generic[V]):
 
     def __contains__(self, key: str) -> bool:
         return self.get(key, _ABSENT) is not _ABSENT  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> V:
+        value = self.get(key, _ABSENT)  # type: ignore[arg-type]
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value  # type: ignore[return-value]
 
     def __setitem__(self, key: str, value: V) -> None:
         chunk = self._chunk(key)

@@ -30,21 +30,21 @@ from typing import Any
 
 import numpy as np
 
-from . import dedupe
-from .cache import key_of
-from .dedupe import (MAX_BUCKET, Clusters, Pin, canonical_rank, cluster_groups, group_exact, order_members, record_order,
-                     title_buckets)
-from .features import shingles_of
-from .model import EMPTY, Cluster, Link, Problem, Record, compact, frozen
-from .overrides import Overrides
+from .. import dedupe
+from ..dedupe import (BANDS, MAX_BUCKET, NO_TEXT, Clustered, Clusters, Pin, band_keys, bucket_groups, bucket_of, cluster_groups, group_rank, group_title, linking_phrases, lsh_candidates, order_members, phrase_holders,
+                      title_buckets, title_words)
+from ..digests import key_of
+from ..model import EMPTY, Cluster, Link, Problem, Record, compact, frozen
+from ..overrides import Overrides
+from ..text import fingerprint
+from ..translations import find_translations
+from ..work import Work
 from .tables import Kept, SetTable, Table
-from .text import PhraseIndex, fingerprint
 
 Ref = tuple[str, int]
 """Where a record is: (seed file, its place among the file's records)."""
 KeyLink = tuple[str, str, str, float, str]
 """A used link between two groups, by key: (a, b, kind, score, reason)."""
-BANDS_OF = dedupe.BANDS
 
 
 @compact
@@ -96,14 +96,6 @@ class ClusterChanges:
     """Warnings about duplicates.yml, for the whole list."""
 
 
-def band_keys(signature: np.ndarray) -> np.ndarray:
-    """A MinHash signature's LSH bands as one 64-bit key each: two groups share a bucket of a
-    band when their keys for it are equal."""
-    pairs = np.ascontiguousarray(signature, dtype=np.uint32).view(np.uint64).reshape(BANDS_OF, dedupe.ROWS // 2)
-    with np.errstate(over="ignore"):
-        return pairs[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ pairs[:, 1]
-
-
 _FIELDS = attrgetter("source.file", "source.line", "source.format", *(f.name for f in fields(Record) if f.name != "source"))
 
 
@@ -116,15 +108,6 @@ def record_content(record: Record) -> bytes:
         return b"m" + marshal.dumps(values, 2)
     except ValueError:
         return b"r" + repr(values).encode("utf-8", "surrogatepass")
-
-
-def bucket_of(record: Record) -> str:
-    """The hash of the bucket `dedupe.group_exact` puts a record in."""
-    if record.abstract:
-        return key_of("text", record.key)
-    if record.ids:
-        return key_of("alone", repr((record.source, sorted(record.ids), record.title)))
-    return key_of("bare", fingerprint(record.title or ""), record.url or "")
 
 
 def _words(words: tuple[str, ...]) -> str:
@@ -160,8 +143,7 @@ class Clustering:
 
     def _curated(self) -> None:
         rules = self.overrides.rules if self.overrides else ()
-        self._linking = {fingerprint(p) for rule in rules for p in (rule.first, rule.second)} | {phrase for phrase, _, _ in self.pins}
-        self._linking.discard("")
+        self._linking = linking_phrases(self.overrides, self.pins)
         self._phrases = self._linking | (self.named - {""})
         mates: dict[str, set[str]] = {}
         for rule in rules:
@@ -188,9 +170,12 @@ class Clustering:
 
     # ------------------------------------------------------------ the update
 
-    def update(self, files: set[str], added: Sequence[tuple[Ref, Record]], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
+    def update(self, files: set[str], added: Sequence[tuple[Ref, Record]], load: Callable[[Sequence[Ref]], list[Record]],
+               work: Work, limit: float | None = None) -> ClusterChanges | None:
         """Take out every record of the seed files in `files` and put in the records `added`
-        (with where they are); `load` gives the records at refs of unchanged files."""
+        (with where they are); `load` gives the records at refs of unchanged files. None,
+        and nothing changed, when more than `limit` of the groups would be made or taken out."""
+        self._work = work
         first_build = self.count == 0
         keys = {key for members in self.by_file.get_many(sorted(files)).values() for key in members}
         buckets = {group.bucket for group in self.groups.get_many(sorted(keys)).values()}
@@ -205,6 +190,8 @@ class Clustering:
         same = {key for key, group in new.items() if old.get(key) == group}
         gone = {key: group for key, group in old.items() if key not in same}
         fresh = {key: group for key, group in new.items() if key not in same}
+        if limit is not None and len(gone) + len(fresh) > limit * max(self.count - len(gone) + len(fresh), 1):
+            return None
         if not first_build:
             before = self._sizes(gone, fresh, bands)
         for key in gone:
@@ -231,31 +218,14 @@ class Clustering:
         by_bucket: dict[str, list[Record]] = {}
         for record in records.values():
             by_bucket.setdefault(bucket_of_record[id(record)], []).append(record)
-        made: list[tuple[str, str, list[Record]]] = []
-        for bucket in sorted(by_bucket):
-            parts = group_exact(sorted(by_bucket[bucket], key=record_order))
-            for part in parts:
-                key = bucket if len(parts) == 1 else key_of(bucket, part[0].arxiv or part[0].doi or "")
-                made.append((bucket, key, part))
-        features = shingles_of([part[0].abstract for _, _, part in made])
-        holders = _phrase_holders(self._phrases, [part[0].key for _, _, part in made])
+        made = [(bucket, group) for bucket in sorted(by_bucket) for group in bucket_groups(bucket, by_bucket[bucket])]
+        features = self._work.shingles([group.records[0].abstract for _, group in made])
+        holders = phrase_holders(self._phrases, [group.records[0].key for _, group in made])
         groups, bands = {}, {}
-        for (bucket, key, part), (_, signature), phrases in zip(made, features, holders):
-            first = part[0]
-            title = next((r.title for r in part if r.title), None)
-            has_text = bool(first.abstract)
-            words = dedupe.title_words(title) if title else ()
-            groups[key] = Group(
-                key=key, bucket=bucket, rank=(*canonical_rank(first), key), language=first.language, has_text=has_text,
-                ids=frozen(*(r.ids for r in part)),
-                title=words,
-                revised=frozen(title_buckets(title, words)) if has_text else EMPTY,
-                phrases=phrases if has_text else EMPTY,
-                refs=tuple(ref_of[id(r)] for r in part),
-                content=key_of(*(record_content(r) for r in part)),
-            )
-            if has_text:
-                bands[key] = band_keys(signature).tobytes()
+        for (bucket, group), (_, signature), phrases in zip(made, features, holders):
+            groups[group.key] = _group(group, bucket, phrases, tuple(ref_of[id(r)] for r in group.records))
+            if group.records[0].abstract:
+                bands[group.key] = band_keys(signature).tobytes()
         return groups, bands
 
     # ------------------------------------------------------------ indexes
@@ -379,7 +349,7 @@ class Clustering:
         found = self.groups.get_many(sorted(region))
         keys = sorted(region, key=lambda key: found[key].rank)  # type: ignore[arg-type, return-value]
         groups = self._records(keys, records, load, found)
-        texts = _texts(groups)
+        texts = self._texts(groups)
         candidates = self.bands.pairs({key: i for i, key in enumerate(keys)}) if first_build else self._candidates(keys)
         sizes = (lambda bucket: len(self.by_revised.get(_words(bucket)) or ()))
         clusters, used, _ = cluster_groups(groups, texts, [found[k].language for k in keys], [found[k].ids for k in keys],
@@ -442,13 +412,11 @@ class Clustering:
     def _translated(self, made: set[str], load: Callable[[Sequence[Ref]], list[Record]]) -> ClusterChanges:
         """Pre-clusters joined by translation links, found over every group; the final
         clusters that changed."""
-        from .translations import find_translations
-
         every = dict(self.groups.items())
         keys = sorted(every, key=lambda key: every[key].rank)  # type: ignore[arg-type, return-value]
         position = {key: index for index, key in enumerate(keys)}
         groups = self._records(keys, {}, load, every)
-        texts = _texts(groups)
+        texts = self._texts(groups)
         pres = dict(self.pre.items())
         clusters = Clusters(len(keys), [every[key].ids for key in keys])
         for pre in pres.values():
@@ -457,7 +425,7 @@ class Clustering:
                 clusters.union(indices[0], index)
             clusters.add_ids(indices[0], pre.ids)
         _, apart, _ = self.overrides.resolve([every[key].phrases for key in keys]) if self.overrides else ([], set(), [])
-        used = dedupe.merge(clusters, find_translations(groups, clusters.groups(), apart), texts, [every[k].language for k in keys], apart)
+        used = dedupe.merge(clusters, find_translations(groups, clusters.groups(), apart, self._work), texts, [every[k].language for k in keys], apart)
         links_of: dict[int, list[KeyLink]] = {}
         for l in used:
             links_of.setdefault(clusters.find(l.a), []).append((keys[l.a], keys[l.b], l.kind, l.score, l.reason))
@@ -485,7 +453,7 @@ class Clustering:
                 for ids, _ in finals]
         flat = [key for keys in each for key in keys]
         groups = self._records(flat, {}, load, found)
-        texts = _texts(groups)
+        texts = self._texts(groups)
         result, start = [], 0
         for keys, (ids, translation) in zip(each, finals):
             position = {key: index for index, key in enumerate(keys)}
@@ -505,26 +473,71 @@ class Clustering:
                 for rule in self.overrides.rules for phrase in (rule.first, rule.second)
                 if not self.by_phrase.get(fingerprint(phrase))]
 
-    def clusters(self, load: Callable[[Sequence[Ref]], list[Record]]) -> list[Cluster]:
+    def clusters(self, load: Callable[[Sequence[Ref]], list[Record]], work: Work) -> list[Cluster]:
         """Every final cluster, made from scratch (for tests)."""
+        self._work = work
         finals = dict(self.final.items())
         return self._clusters([finals[final_id] for final_id in sorted(finals)], load)
 
+    def _texts(self, groups: Sequence[Sequence[Record]]) -> list[np.ndarray]:
+        """Each group's shingles (none without an abstract)."""
+        found = self._work.shingles([group[0].abstract for group in groups])
+        return [shingles if group[0].abstract else NO_TEXT for (shingles, _), group in zip(found, groups)]
 
-def _texts(groups: Sequence[Sequence[Record]]) -> list[np.ndarray]:
-    """Each group's shingles (none without an abstract)."""
-    empty = np.zeros(0, dtype=np.uint64)
-    return [found if group[0].abstract else empty for (found, _), group in zip(shingles_of([group[0].abstract for group in groups]), groups)]
+    # ------------------------------------------------------------ from a build from nothing
+
+    @classmethod
+    def of(cls, clustered: Clustered, refs: dict[int, Ref], overrides: Overrides | None, pins: Sequence[Pin], named: Iterable[str],
+           work: Work) -> tuple[Clustering, dict[str, Cluster]]:
+        """The clustering that `dedupe.cluster_duplicates` made (`refs`: where each record
+        is, by `id`), and its clusters by id."""
+        made = cls(overrides, pins, named)
+        groups = clustered.groups
+        keys = [group.key for group in groups]
+        shingles = work.shingles([group.records[0].abstract for group in groups])
+        made._add([_group(group, bucket_of(group.records[0]), phrases, tuple(refs[id(r)] for r in group.records))
+                   for group, phrases in zip(groups, clustered.phrases)],
+                  {group.key: band_keys(signature).tobytes() for group, (_, signature) in zip(groups, shingles) if group.records[0].abstract})
+        made.bands.fold()
+        pre_of = {index: number for number, members in enumerate(clustered.pre) for index in members}
+        links: list[list[KeyLink]] = [[] for _ in clustered.pre]
+        for link in clustered.links:
+            links[pre_of[link.a]].append((keys[link.a], keys[link.b], link.kind, link.score, link.reason))
+        pre_ids = []
+        for members, ids, own in zip(clustered.pre, clustered.pre_ids, links):
+            pre = PreCluster(tuple(keys[i] for i in members), tuple(own), ids)
+            made.pre[pre.groups[0]] = pre
+            for key in pre.groups:
+                made.pre_of[key] = pre.groups[0]
+            pre_ids.append(pre.groups[0])
+        final_of = {pre: number for number, members in enumerate(clustered.final) for pre in members}
+        joins: list[list[KeyLink]] = [[] for _ in clustered.final]
+        for link in clustered.translations:
+            joins[final_of[pre_of[link.a]]].append((keys[link.a], keys[link.b], link.kind, link.score, link.reason))
+        by_id = {}
+        for members, own, cluster in zip(clustered.final, joins, clustered.clusters):
+            final_id = pre_ids[members[0]]
+            made.final[final_id] = (tuple(pre_ids[i] for i in members), tuple(own))
+            by_id[final_id] = cluster
+        made.translated = bool(made.foreign)
+        return made, by_id
 
 
-def _phrase_holders(phrases: Iterable[str], texts: Sequence[str]) -> list[frozenset[str]]:
-    """For each text, the phrases it holds (one search of all texts a phrase)."""
-    held: list[set[str]] = [set() for _ in texts]
-    index = PhraseIndex(texts)
-    for phrase in sorted(phrases):
-        for at in index.holders(phrase):
-            held[at].add(phrase)
-    return [frozen(found) for found in held]
+def _group(group: dedupe.ExactGroup, bucket: str, phrases: frozenset[str], refs: tuple[Ref, ...]) -> Group:
+    """What the clustering keeps of an exact-group of `bucket`, whose records are at `refs`."""
+    first = group.records[0]
+    title = group_title(group.records)
+    has_text = bool(first.abstract)
+    words = title_words(title) if title else ()
+    return Group(
+        key=group.key, bucket=bucket, rank=group_rank(group), language=first.language, has_text=has_text,
+        ids=frozen(*(r.ids for r in group.records)),
+        title=words,
+        revised=frozen(title_buckets(title, words)) if has_text else EMPTY,
+        phrases=phrases if has_text else EMPTY,
+        refs=refs,
+        content=key_of(*(record_content(r) for r in group.records)),
+    )
 
 
 BandIndex = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
@@ -542,7 +555,7 @@ class Bands:
     groups added and taken out since they were sorted."""
 
     def __init__(self, table: Table[BandIndex] | None = None) -> None:
-        self._kept = Kept(table if table is not None else Table("bands"), "bands", ([], np.zeros((0, BANDS_OF), np.uint64), np.zeros((0, BANDS_OF), np.int32)))
+        self._kept = Kept(table if table is not None else Table("bands"), "bands", ([], np.zeros((0, BANDS), np.uint64), np.zeros((0, BANDS), np.int32)))
         self._gone: set[str] = set()
         self._new: dict[str, np.ndarray] = {}
         self._row: dict[str, int] | None = None
@@ -583,7 +596,7 @@ class Bands:
         keys, matrix, _, _ = self.base
         kept = [i for i, key in enumerate(keys) if key not in self._gone]
         index = _band_index([keys[i] for i in kept] + list(self._new),
-                            np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF)]))
+                            np.concatenate([matrix[kept], np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS)]))
         self._kept.replace(index[:3])
         self._gone, self._new, self._row, self._delta, self._index = set(), {}, None, None, index
 
@@ -610,8 +623,8 @@ class Bands:
         """The groups added since the sort (keys, bands) and the bands of the rows taken out."""
         if getattr(self, "_delta", None) is None:
             base = self.base[1]
-            gone = base[np.array(sorted(self.row[key] for key in self._gone), dtype=np.int64)] if self._gone else np.zeros((0, BANDS_OF), np.uint64)
-            self._delta = (list(self._new), np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS_OF), gone)
+            gone = base[np.array(sorted(self.row[key] for key in self._gone), dtype=np.int64)] if self._gone else np.zeros((0, BANDS), np.uint64)
+            self._delta = (list(self._new), np.array(list(self._new.values()), dtype=np.uint64).reshape(-1, BANDS), gone)
         return self._delta  # type: ignore[return-value]
 
     def _range(self, band: int, value: int) -> tuple[int, int]:
@@ -643,16 +656,6 @@ class Bands:
     def pairs(self, position: dict[str, int]) -> list[tuple[int, int]]:
         """Every candidate pair (indices in `position`, a < b), when all groups are asked for."""
         self.fold()
-        keys, _, order, ordered = self.base
-        where = np.array([position[key] for key in keys], dtype=np.int64)
-        pairs: set[tuple[int, int]] = set()
-        for band in range(BANDS_OF):
-            column = ordered[:, band]
-            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
-            ends = np.r_[starts[1:], len(column)]
-            sizes = ends - starts
-            chosen = (sizes > 1) & (sizes <= MAX_BUCKET)
-            for start, end in zip(starts[chosen].tolist(), ends[chosen].tolist()):
-                members = sorted(where[order[start:end, band]].tolist())
-                pairs.update((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
-        return sorted(pairs)
+        keys, matrix, order, _ = self.base
+        where = [position[key] for key in keys]
+        return sorted((min(where[a], where[b]), max(where[a], where[b])) for a, b in lsh_candidates(matrix, order))

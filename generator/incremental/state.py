@@ -1,11 +1,12 @@
 """What the last build made, kept in the cache folder so the next build does only what an
 edit changed.
 
-A build reads the seed files whose bytes changed, and passes the change down the stages,
-each keeping its own part of the state: `clustering.Clustering` (exact-groups, clusters),
-`papers.Library` (which cluster is which paper, catalog entries), `related.Neighbours`
-(related papers), `render.Rendering` (what the index pages and exports show of each paper);
-every paper itself is a row of its own, read only when an edit needs it (`tables.Table`).
+A build from nothing (`build.pipeline`) leaves its state (`State.of`); the next build reads
+the seed files whose bytes changed, and passes the change down the stages, each keeping its
+own part of the state: `clustering.Clustering` (exact-groups, clusters), `library.Library`
+(which cluster is which paper, catalog entries), `neighbours.Neighbours` (related papers),
+`rendering.Rendering` (cards, pages, citation keys); every paper itself is a row of its
+own, read only when an edit needs it (`tables.Table`).
 
 The state is valid for the generator's code (the cache's version) and for the curated
 files and site URL it was made with (`basis`); with any other, a build starts from an empty
@@ -22,11 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model import Paper, Problem, Record
+from ..readers import read_seed
 from .cache import Cache
 from .clustering import Clustering, Ref
-from .model import Paper, Problem, Record
-from .papers import Library
-from .related import Neighbours
+from .library import Library
+from .neighbours import Neighbours
+from .rendering import Rendering
 from .tables import Table
 
 
@@ -35,7 +38,7 @@ class SeedState:
     """A seed file as the last build read it."""
 
     key: str
-    """The cache key of its name and bytes (`cache.key_of`): its reading is stored under it."""
+    """The cache key of its reading (kind `reading`)."""
     records: int
     problems: tuple[Problem, ...]
 
@@ -55,8 +58,7 @@ class State:
     clustering: Clustering = field(default_factory=Clustering)
     library: Library = field(default_factory=Library)
     neighbours: Neighbours = field(default_factory=Neighbours)
-    rendering: Any = None
-    """`render.Rendering` (imported with the stages)."""
+    rendering: Rendering = field(default_factory=Rendering)
     papers: Table[Paper] = field(default_factory=lambda: Table("paper"))
     """Every paper of the last build, by slug."""
 
@@ -119,12 +121,10 @@ def load(cache: Cache, basis: str) -> State:
     return state
 
 
-def fresh(cache: Cache, basis: str, **parts: Any) -> State:
-    """An empty state for a build from nothing: it replaces what the cache kept."""
-    state = State(basis=basis, **parts)
+def keep(cache: Cache, state: State) -> None:
+    """A build from nothing's state: it replaces what the cache kept."""
     state.bind(cache.db, clear=True)
     cache.state = state
-    return state
 
 
 def _outgrown(cache: Cache, state: State) -> bool:
@@ -134,8 +134,6 @@ def _outgrown(cache: Cache, state: State) -> bool:
 def records_loader(cache: Cache, files: dict[str, SeedState], data: dict[str, bytes | None]):  # type: ignore[no-untyped-def]
     """The records at refs of the seed files in `files`, from their readings in the cache
     (read again from `data`, the files' bytes, if the cache lost one)."""
-    from .readers import read_seed
-
     readings: dict[str, Sequence[Record]] = {}
 
     def load(refs: Sequence[Ref]) -> list[Record]:
