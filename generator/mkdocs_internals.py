@@ -1,12 +1,14 @@
-"""The three places where the MkDocs hooks reach into MkDocs' (or ProperDocs') internals,
-each for a measured win (BENCHMARKS.md, "The site build"), and nowhere else:
+"""The four places where the MkDocs hooks reach into MkDocs' (or ProperDocs') internals,
+each for a measured win (BENCHMARKS.md), and nowhere else:
 
 - `read_front_matter`: a paper page's front matter is read as the generator writes it (a key
   a line, values in JSON) with `json`, not PyYAML (`Page.read_source` replaced);
 - `render_html`: a page the generator rendered to HTML skips Python-Markdown (`Page.render`
   replaced);
 - `SecondProcess`: half the paper pages are built by a forked copy of the build
-  (`commands.build._build_page`).
+  (`commands.build._build_page`);
+- `watch_often`: `mkdocs serve` looks at the generator's inputs every 0.1 s, not 0.5 (the
+  watchdog observer's `_timeout`).
 
 `tests/test_mkdocs_internals.py` checks every name and signature used here against the
 installed MkDocs and ProperDocs, and fails, naming it, when one changes.
@@ -33,7 +35,25 @@ INTERNALS = {
 }
 """The functions of the site tool's package that this module calls or replaces, with their
 parameters (annotations aside), as tests/test_mkdocs_internals.py checks them. It also
-checks `utils.meta.YAML_RE` and the attributes `read_source` and `render` set."""
+checks `utils.meta.YAML_RE`, the attributes `read_source` and `render` set, and the live
+preview server's observer."""
+
+
+def watch_often(server: Any, paths: list[str], interval: float) -> None:
+    """Watch `paths` (`server.watch`, public), polled every `interval` seconds. The server's
+    watchdog observer hands its `_timeout` to each path it starts to watch; MkDocs' docs
+    folder keeps MkDocs' interval (polling thousands of pages that often would keep a core
+    busy). Without `_timeout`, the paths are polled at MkDocs' interval."""
+    observer = getattr(server, "observer", None)
+    before = getattr(observer, "_timeout", None)
+    if isinstance(before, float):
+        observer._timeout = min(before, interval)  # type: ignore[union-attr]
+    try:
+        for path in paths:
+            server.watch(path)
+    finally:
+        if isinstance(before, float):
+            observer._timeout = before  # type: ignore[union-attr]
 
 
 def tool(config: Any) -> str:

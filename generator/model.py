@@ -21,9 +21,8 @@ EMPTY: frozenset[Any] = frozenset()
 
 def frozen(*parts: Iterable[T]) -> frozenset[T]:
     """The union of `parts` as a frozenset, and when it is empty the one `EMPTY`: Python
-    makes a new empty frozenset each time (216 bytes), and a build of the corpus' 48,956
-    records held 161,187 of them to its end (groups', clusters' and pre-clusters' ids and
-    phrases), 35 MB."""
+    makes a new empty frozenset each time (216 bytes), and the clustering keeps one for most
+    groups' and clusters' ids and phrases."""
     made = frozenset().union(*parts)
     return made if made else EMPTY
 
@@ -64,6 +63,15 @@ class Source:
     format: str
     """Name of the reader that read it: `abstract-lines`, `listing`, `translated`,
     `paragraphs`, `bibtex`, `csl-json`, `papers-json`, `feed`, `table` or `links`."""
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """One seed file's name (relative to the seeds folder) and bytes, or why it could not be read."""
+
+    name: str
+    data: bytes | None
+    error: str | None = None
 
 
 STRUCTURED = frozenset(["bibtex", "csl-json", "papers-json", "feed", "table"])

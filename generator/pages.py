@@ -225,18 +225,34 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """Every generated page of a list of papers, and what they were made with."""
+
+    pages: dict[str, str | bytes]
+    """By path relative to docs/: paper pages as UTF-8 bytes."""
+    cards: list[Card]
+    """Every paper's card, in slug order."""
+    cites: dict[str, str]
+    """Every paper's citation key, by slug."""
+
+
 def render_site(papers: Sequence[Paper], taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
-                moved: Mapping[str, str] | None = None, work: Work | None = None) -> dict[str, str | bytes]:
-    """Every generated page of these papers (in slug order), by path relative to docs/."""
+                moved: Mapping[str, str] | None = None, work: Work | None = None) -> Rendered:
+    """Every generated page of these papers (in slug order)."""
     work = work or Work()
     cites = citation_keys(papers)
-    texts = work.each(lambda i: render_paper(papers[i], taxonomy, cites[papers[i].slug]), range(len(papers)), "render", heavy=len(papers) >= MANY)
-    pages: dict[str, str | bytes] = {paper_path(paper.slug): text for paper, text in zip(papers, texts)}
+
+    def made(i: int) -> tuple[bytes, Card]:
+        return render_paper(papers[i], taxonomy, cites[papers[i].slug]).encode("utf-8"), card(papers[i])
+
+    pairs = work.each(made, list(range(len(papers))), "render", heavy=len(papers) >= MANY)
+    pages: dict[str, str | bytes] = {paper_path(paper.slug): page for paper, (page, _) in zip(papers, pairs)}
+    cards = [item for _, item in pairs]
     by_slug = {paper.slug: paper for paper in papers}
-    site = Site([card(paper) for paper in papers], taxonomy, problems, records, files, moved or {}, lambda slugs: [by_slug[s] for s in slugs])
-    pages.update(index_pages(site))
+    pages.update(index_pages(Site(cards, taxonomy, problems, records, files, moved or {}, lambda slugs: [by_slug[s] for s in slugs])))
     pages.update(export_files(papers, cites, work))
-    return pages
+    return Rendered(pages, cards, cites)
 
 
 MANY = 1_000

@@ -4,20 +4,10 @@ and kept by the seam (`work.Work`) by the file's name and bytes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from .model import Problem
+from .model import Problem, SeedFile
 from .readers import Reading, read_seed
 from .work import Work
-
-
-@dataclass(frozen=True)
-class SeedFile:
-    """One seed file's name (relative to the seeds folder) and bytes, or why it could not be read."""
-
-    name: str
-    data: bytes | None
-    error: str | None = None
 
 
 def read_files(files: Sequence[SeedFile], work: Work) -> dict[str, Reading]:

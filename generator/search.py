@@ -2,8 +2,7 @@
 site and the offline build alike.
 
 Material's own search builds a lunr index in the browser from one JSON file on every page
-load: 4,205 papers made 8.2 MB and 3.7-4.3 s to the first result, so the old budget kept
-only the start of each abstract past 5,000 papers. This index is built once, when the site
+load, which takes seconds past a few thousand papers. This index is built once, when the site
 is built, from the generator's papers.json (`writer.write_search_index`, run by the MkDocs
 hooks in another process while the pages render, see `site_search`), and split so that a
 query loads only what it needs:

@@ -42,8 +42,7 @@ class Shingler:
         return np.fromiter(map(self._words.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
     def tokens(self, text: str) -> list[str]:
-        # `\w+` of an ASCII text through a byte table, about twice as fast as the regex (the same
-        # on the corpus' 48,956 abstracts; the table as bytes: 0.16 -> 0.07 s for 35,000).
+        # `\w+` of an ASCII text through a byte table: the same tokens as the regex, in half the time.
         if text.isascii():
             return text.encode("ascii").translate(_ASCII_TOKENS).decode("ascii").split()
         text = text.casefold()

@@ -50,8 +50,7 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 def _trie(terms: list[str]) -> str:
     """An alternation of terms as a trie (`(?:re(?:ward|inforcement))`): it matches the
     longest term at a position, as the terms longest first would, without trying each term
-    at each position (the taxonomy's 146 terms over the corpus' 35,000 papers: 8.6 s of
-    matching a term at a time, 1.4 s as a trie)."""
+    at each position (six times faster with the demo taxonomy's 146 terms)."""
     tree: dict[str, dict] = {}  # type: ignore[type-arg]
     for term in terms:
         node = tree

@@ -67,3 +67,17 @@ def test_a_page_read_and_rendered_by_the_replacements_has_what_the_tool_sets(too
     mkdocs_internals.render_html(page)
     page.render(config, files)
     assert page.content.endswith('<a href="../b/">B</a>\n') and page.present_anchor_ids == {"x"} and list(page.toc) == []
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
+def test_the_live_preview_servers_observer_takes_its_polling_interval_from_timeout(tool: str, tmp_path):
+    """`watch_often` sets the observer's `_timeout` while it adds paths: each path watched
+    then is polled at that interval, and the observer keeps its own for the rest."""
+    livereload = importlib.import_module(f"{tool}.livereload")
+    server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path), polling_interval=0.5)
+    assert server.observer._timeout == 0.5
+    (tmp_path / "inputs").mkdir()
+    mkdocs_internals.watch_often(server, [str(tmp_path / "inputs")], 0.1)
+    assert server.observer._timeout == 0.5
+    emitters = list(server.observer.emitters)
+    assert len(emitters) == 1 and emitters[0].timeout == 0.1

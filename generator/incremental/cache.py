@@ -294,8 +294,10 @@ class CachedWork(Work):
     """The seam (`work.Work`) with the cache: results looked up by a key of everything they
     depend on, the rest made in worker processes when there are many."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, spread: bool = True) -> None:
         self.cache = cache
+        self.spread = spread
+        """Whether independent items may go to worker processes."""
         self._digests: dict[int, tuple[object, str]] = {}
         """Digests of the values in keys, by identity (the value kept, so its id stays its
         own), for this build: a paper's is asked for by its export blocks and its state."""
@@ -312,7 +314,14 @@ class CachedWork(Work):
         return self.cache.compute(kind, self.keys(keys), make)
 
     def each(self, make: Callable[[int], T], items: Sequence[int], description: str, heavy: bool = False) -> list[T]:
-        return spread(make, list(items), description, heavy)
+        return spread(make, list(items), description, heavy and self.spread)
+
+    def here(self) -> CachedWork:
+        """This work, its independent items made in this process: for work that reads the
+        build's state, whose database connection a forked process must not use."""
+        made = CachedWork(self.cache, spread=False)
+        made._digests = self._digests
+        return made
 
     def ahead(self, kind: str, keys: Sequence[tuple[Any, ...]], make: Callable[[int], Any]) -> None:
         """Start making these results on an idle core, for the stage that will ask for them

@@ -101,8 +101,8 @@ _FIELDS = attrgetter("source.file", "source.line", "source.format", *(f.name for
 
 def record_content(record: Record) -> bytes:
     """Every field of a record as bytes: a `marshal` dump of plain values (version 2: the
-    same values give the same bytes), or their `repr` if marshal does not take one. A third
-    of the time of the record's `repr` (48,956 records of corpus size: 0.70 s, 0.24 s so)."""
+    same values give the same bytes), or their `repr` if marshal does not take one: a third
+    of the time of the record's `repr`."""
     values = _FIELDS(record)
     try:
         return b"m" + marshal.dumps(values, 2)
@@ -218,12 +218,12 @@ class Clustering:
         by_bucket: dict[str, list[Record]] = {}
         for record in records.values():
             by_bucket.setdefault(bucket_of_record[id(record)], []).append(record)
-        made = [(bucket, group) for bucket in sorted(by_bucket) for group in bucket_groups(bucket, by_bucket[bucket])]
-        features = self._work.shingles([group.records[0].abstract for _, group in made])
-        holders = phrase_holders(self._phrases, [group.records[0].key for _, group in made])
+        made = [group for bucket in sorted(by_bucket) for group in bucket_groups(bucket, by_bucket[bucket])]
+        features = self._work.shingles([group.records[0].abstract for group in made])
+        holders = phrase_holders(self._phrases, [group.records[0].key for group in made])
         groups, bands = {}, {}
-        for (bucket, group), (_, signature), phrases in zip(made, features, holders):
-            groups[group.key] = _group(group, bucket, phrases, tuple(ref_of[id(r)] for r in group.records))
+        for group, (_, signature), phrases in zip(made, features, holders):
+            groups[group.key] = _group(group, phrases, tuple(ref_of[id(r)] for r in group.records))
             if group.records[0].abstract:
                 bands[group.key] = band_keys(signature).tobytes()
         return groups, bands
@@ -495,7 +495,7 @@ class Clustering:
         groups = clustered.groups
         keys = [group.key for group in groups]
         shingles = work.shingles([group.records[0].abstract for group in groups])
-        made._add([_group(group, bucket_of(group.records[0]), phrases, tuple(refs[id(r)] for r in group.records))
+        made._add([_group(group, phrases, tuple(refs[id(r)] for r in group.records))
                    for group, phrases in zip(groups, clustered.phrases)],
                   {group.key: band_keys(signature).tobytes() for group, (_, signature) in zip(groups, shingles) if group.records[0].abstract})
         made.bands.fold()
@@ -523,14 +523,14 @@ class Clustering:
         return made, by_id
 
 
-def _group(group: dedupe.ExactGroup, bucket: str, phrases: frozenset[str], refs: tuple[Ref, ...]) -> Group:
-    """What the clustering keeps of an exact-group of `bucket`, whose records are at `refs`."""
+def _group(group: dedupe.ExactGroup, phrases: frozenset[str], refs: tuple[Ref, ...]) -> Group:
+    """What the clustering keeps of an exact-group, whose records are at `refs`."""
     first = group.records[0]
     title = group_title(group.records)
     has_text = bool(first.abstract)
     words = title_words(title) if title else ()
     return Group(
-        key=group.key, bucket=bucket, rank=group_rank(group), language=first.language, has_text=has_text,
+        key=group.key, bucket=group.bucket, rank=group_rank(group), language=first.language, has_text=has_text,
         ids=frozen(*(r.ids for r in group.records)),
         title=words,
         revised=frozen(title_buckets(title, words)) if has_text else EMPTY,

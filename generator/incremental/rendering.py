@@ -17,7 +17,7 @@ from typing import Any
 from ..digests import digest, key_of
 from ..exports import PAPERS_JSON, bibtex, block_cuts, citation_base, compressed, export_names, large, numbered, paper_json, papers_bib, papers_json
 from ..model import Paper, Problem, evolve
-from ..pages import Card, Site, card, index_pages, paper_path
+from ..pages import Card, Rendered, Site, card, index_pages, paper_path
 from ..redirects import Previous, find_moves, paper_keys
 from ..render import render_paper
 from ..topics import Taxonomy
@@ -67,36 +67,38 @@ class Rendering:
         return [self.rows, self.cite_of, self.base_of, self.by_cite, self.keys_of, self.owners]
 
     @classmethod
-    def of(cls, papers: Sequence[Paper], pages: Mapping[str, str | bytes], taxonomy: Taxonomy, store: Table[Paper], work: CachedWork) -> Rendering:
-        """What a build from nothing rendered: `papers` (in slug order, with their related
-        papers) and their `pages`."""
+    def of(cls, papers: Sequence[Paper], rendered: Rendered, taxonomy: Taxonomy, store: Table[Paper], work: CachedWork) -> Rendering:
+        """What a build from nothing rendered of `papers` (in slug order, with their related
+        papers)."""
         made = cls()
         names = topic_names(taxonomy)
         work.digest_all(papers)
-        cited: list[tuple[str, str]] = []
         owned: list[tuple[str, str]] = []
-        for paper in papers:
+        cited: list[tuple[str, str]] = []
+        for paper, item in zip(papers, rendered.cards):
             slug = paper.slug
-            base = citation_base(paper)
-            cited.append((base, slug))
-            made.base_of[slug] = base
             store[slug] = evolve(paper, related=())
+            base = citation_base(paper)
+            made.base_of[slug] = base
+            cited.append((base, slug))
+            made.cite_of[slug] = cite = rendered.cites[slug]
             keys = frozenset(key_of(key) for key in paper_keys(paper))
             made.keys_of[slug] = keys
             owned += [(key, slug) for key in keys]
-        made.by_cite.add_all(cited)
-        for base, slugs in _grouped(cited).items():
-            for slug, key in numbered(base, slugs).items():
-                made.cite_of[slug] = key
-        for paper in papers:
-            slug = paper.slug
-            text = pages[paper_path(slug)]
-            data = text.encode("utf-8") if isinstance(text, str) else text
+            data = rendered.pages[paper_path(slug)]
+            assert isinstance(data, bytes)
             paper_digest = work.digest(paper)
-            made.column[slug] = (page_digest(data), len(data), page_key(paper_digest, made.cite_of[slug], names), paper_digest)
-            made.cards[slug] = card(paper)
+            made.column[slug] = (page_digest(data), len(data), page_key(paper_digest, cite, names), paper_digest)
+            made.cards[slug] = item
+        made.by_cite.add_all(cited)
         made.owners.add_all(owned)
         return made
+
+    def known_pages(self, pages: Mapping[str, str | bytes]) -> dict[str, Page]:
+        """These paper pages as the writer takes them with their digests known (made by
+        `of`: not made again)."""
+        return {path: KnownPage(digest_, size, functools.partial(bytes, pages[path]))
+                for path, (digest_, size, _, _) in ((paper_path(slug), column) for slug, column in self.column.items())}
 
     def update(self, removed: Iterable[str], added: Sequence[Paper], related: set[str], neighbours: Any, store: Table[Paper],
                taxonomy: Taxonomy, work: CachedWork) -> set[str]:
@@ -206,6 +208,7 @@ class Rendering:
         cuts = block_cuts(slugs)
         cites = self.cite_of.get_many(slugs)
         head, separator, tail = PAPERS_JSON
+        work = work.here()  # the blocks' lines read the papers from the state
         return {
             json_name: compressed("json", cuts, head, tail, separator, lambda start, end: [paper_json(p) for p in with_related(slugs[start:end])],
                                   lambda start, end: digests[start:end], work),
@@ -222,13 +225,6 @@ def _with_related(store: Table[Paper], neighbours: Any, titles: Any, slugs: Sequ
     """The papers of these slugs, with their related papers."""
     found = store.get_many(slugs)
     return [evolve(found[slug], related=neighbours.related(slug, titles)) for slug in slugs]
-
-
-def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for key, item in pairs:
-        grouped.setdefault(key, []).append(item)
-    return grouped
 
 
 class _Titles:

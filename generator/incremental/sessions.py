@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..digests import key_of
-from ..model import Problem, Record
+from ..model import Problem, Record, SeedFile
 from ..papers import likely_papers, shown_title
-from ..reading import SeedFile, read_files
+from ..reading import read_files
 from ..redirects import Previous
 from ..related import paper_documents
 from ..writer import Page
@@ -129,8 +129,8 @@ class Session:
         """The state of a build from nothing (`build.Built`), for the next build (none
         without a cache folder)."""
         self.full = True
-        made = Made(sum(len(reading.records) for reading in built.readings.values()), len(built.papers), built.problems, dict(built.pages),
-                    built.moved)
+        made = Made(sum(len(reading.records) for reading in built.readings.values()), len(built.papers), built.problems,
+                    dict(built.rendered.pages), built.moved)
         if self.cache.db is None:
             return made
         catalog = curated.catalog
@@ -147,8 +147,9 @@ class Session:
         clustering, clusters = Clustering.of(built.clustered, refs, curated.overrides, catalog.pins(), catalog.phrases(), self.work)
         state = State(basis=self.basis, files=files, clustering=clustering, library=Library.of(clusters, built.papers, catalog, self.work),
                       neighbours=Neighbours.of(built.ranking))
-        state.rendering = Rendering.of(built.papers, built.pages, curated.taxonomy, state.papers, self.work)
+        state.rendering = Rendering.of(built.papers, built.rendered, curated.taxonomy, state.papers, self.work)
         states.keep(self.cache, state)
+        made.pages.update(state.rendering.known_pages(made.pages))
         return made
 
     def save(self) -> None:

@@ -143,7 +143,7 @@ class Table(_Lookups[str, V]):
     def _touch(self, key: str) -> None:
         """Mark a value changed in place as to be written."""
         self.changes += 1
-        if not self._cleared:  # a cleared table is written whole
+        if self._db is not None and not self._cleared:  # a new or cleared table is written whole (see `bind`)
             self._dirty.setdefault(bucket_of(key), set()).add(key)
 
     def pop(self, key: str, default: V | None = None) -> V | None:
