@@ -175,15 +175,19 @@ def compressed(name: str, cuts: Sequence[tuple[int, int]], head: str, tail: str,
     keys += [(name, separator, "last" if i == last else "", *shown(start, end)) for i, (start, end) in enumerate(cuts)]
     keys.append((name, "tail", tail))
 
-    def member(i: int) -> bytes:
+    def text(i: int) -> str:
         if i == 0:
-            return compress(head)
+            return head
         if i == len(cuts) + 1:
-            return compress(tail)
+            return tail
         start, end = cuts[i - 1]
-        return compress(block_text(lines(start, end), separator, i - 1 == last))
+        return block_text(lines(start, end), separator, i - 1 == last)
 
-    return b"".join(work.results("gzip", keys, lambda missing: work.each(member, missing, "exports", heavy=len(missing) >= 8)))
+    def made(missing: list[int]) -> list[bytes]:
+        texts = work.each(text, missing, "exports", heavy=len(missing) >= 8)
+        return work.each(lambda j: compress(texts[j]), list(range(len(texts))), "compress", heavy=True, native=True)
+
+    return b"".join(work.results("gzip", keys, made))
 
 
 def paper_record(paper: Paper) -> dict[str, object]:

@@ -44,9 +44,10 @@ class Work:
         `make(indices)` makes those at the indices asked for."""
         return make(list(range(len(keys))))
 
-    def each(self, make: Callable[[int], T], items: Sequence[int], description: str, heavy: bool = False) -> list[T]:
+    def each(self, make: Callable[[int], T], items: Sequence[int], description: str, heavy: bool = False, native: bool = False) -> list[T]:
         """`[make(i) for i in items]`, for independent items; `heavy`: each is worth sending
-        elsewhere, or there are many."""
+        elsewhere, or there are many; `native`: `make` spends its time outside Python
+        (compressing), so threads of this process can make them side by side."""
         return [make(i) for i in items]
 
     # ------------------------------------------------------------ what the stages ask for

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from ..digests import digest, key_of, text_key
 from ..crosslingual import document
 from ..work import Scored, Work, topic_keys
-from .processes import Child, ChildFailed, spread
+from .processes import Child, ChildFailed, side_by_side, spread
 
 T = TypeVar("T")
 _UNREADABLE = (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError)
@@ -313,7 +313,9 @@ class CachedWork(Work):
     def results(self, kind: str, keys: Sequence[tuple[Any, ...]], make: Callable[[list[int]], list[T]]) -> list[T]:
         return self.cache.compute(kind, self.keys(keys), make)
 
-    def each(self, make: Callable[[int], T], items: Sequence[int], description: str, heavy: bool = False) -> list[T]:
+    def each(self, make: Callable[[int], T], items: Sequence[int], description: str, heavy: bool = False, native: bool = False) -> list[T]:
+        if native:
+            return side_by_side(make, list(items), heavy)
         return spread(make, list(items), description, heavy and self.spread)
 
     def here(self) -> CachedWork:

@@ -5,7 +5,8 @@ one core, all through `multiprocessing`.
   output is the same byte for byte as one process's;
 - `Child`: one function run in another process now, its result collected later: work a
   later stage will ask for, made on a core the stages in between leave idle; half of
-  MkDocs' paper pages; the search index while MkDocs renders.
+  MkDocs' paper pages; the search index while MkDocs renders;
+- `side_by_side`: work that lets go of Python's lock (compressing) in threads instead.
 
 A forked process inherits everything the function needs, so only indices go out and
 results come back pickled. A process that runs threads (`mkdocs serve`) must not fork:
@@ -18,6 +19,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 from ..progress import progress
@@ -69,6 +71,15 @@ def spread(make: Callable[[int], T], items: Sequence[int], description: str, hea
             return list(progress(pool.imap(_run, items, chunksize=chunk), description, total=len(items)))  # type: ignore[arg-type]
     finally:
         _work = None
+
+
+def side_by_side(make: Callable[[int], T], items: Sequence[int], heavy: bool) -> list[T]:
+    """`[make(i) for i in items]` in threads of this process, one a core (at most 4), when
+    `heavy`: for work that lets go of Python's lock (zlib), which needs no other process."""
+    if not heavy or len(items) < 2 or cores() < 2:
+        return [make(i) for i in items]
+    with ThreadPoolExecutor(min(cores(), 4)) as pool:
+        return list(pool.map(make, items))
 
 
 class Child(Generic[T]):

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..digests import digest, key_of
 from ..exports import PAPERS_JSON, bibtex, block_cuts, citation_base, compressed, export_names, large, numbered, paper_json, papers_bib, papers_json
-from ..model import Paper, Problem, evolve
+from ..model import Paper, Problem, Related, evolve
 from ..pages import Card, Rendered, Site, card, index_pages, paper_path
 from ..redirects import Previous, find_moves, paper_keys
 from ..render import render_paper
@@ -189,13 +189,14 @@ class Rendering:
             pages[paper_path(slug)] = KnownPage(digest_, size, made)
         site = Site(cards, taxonomy, problems, records, files, moved, with_related)
         pages.update(index_pages(site))
-        pages.update(self._exports(columns, with_related, work))
+        pages.update(self._exports(columns, store, neighbours, with_related, work))
         return pages
 
     def _page_text(self, with_related: Callable[[Sequence[str]], list[Paper]], taxonomy: Taxonomy, slug: str) -> str:
         return render_paper(with_related([slug])[0], taxonomy, self.cite_of[slug])
 
-    def _exports(self, columns: list[tuple[str, Column]], with_related: Callable[[Sequence[str]], list[Paper]], work: CachedWork) -> dict[str, Page]:
+    def _exports(self, columns: list[tuple[str, Column]], store: Table[Paper], neighbours: Any, with_related: Callable[[Sequence[str]], list[Paper]],
+                 work: CachedWork) -> dict[str, Page]:
         """papers.json and papers.bib (see `exports.export_files`): past LARGE_LIST papers by
         blocks, a block made only when the cache does not have it, from its papers' digests."""
         slugs = [slug for slug, _ in columns]
@@ -209,10 +210,17 @@ class Rendering:
         cites = self.cite_of.get_many(slugs)
         head, separator, tail = PAPERS_JSON
         work = work.here()  # the blocks' lines read the papers from the state
+
+        def json_lines(start: int, end: int) -> list[str]:
+            return [paper_json(paper) for paper in _with_scores(store, neighbours, slugs[start:end])]
+
+        def bib_lines(start: int, end: int) -> list[str]:  # an entry shows no related papers
+            found = store.get_many(slugs[start:end])
+            return [bibtex(found[slug], cites[slug], False) for slug in slugs[start:end]]
+
         return {
-            json_name: compressed("json", cuts, head, tail, separator, lambda start, end: [paper_json(p) for p in with_related(slugs[start:end])],
-                                  lambda start, end: digests[start:end], work),
-            bib_name: compressed("bib", cuts, "", "", "\n", lambda start, end: [bibtex(p, cites[p.slug], False) for p in with_related(slugs[start:end])],
+            json_name: compressed("json", cuts, head, tail, separator, json_lines, lambda start, end: digests[start:end], work),
+            bib_name: compressed("bib", cuts, "", "", "\n", bib_lines,
                                  lambda start, end: [part for i in range(start, end) for part in (digests[i], cites[slugs[i]])], work),
         }
 
@@ -225,6 +233,14 @@ def _with_related(store: Table[Paper], neighbours: Any, titles: Any, slugs: Sequ
     """The papers of these slugs, with their related papers."""
     found = store.get_many(slugs)
     return [evolve(found[slug], related=neighbours.related(slug, titles)) for slug in slugs]
+
+
+def _with_scores(store: Table[Paper], neighbours: Any, slugs: Sequence[str]) -> list[Paper]:
+    """The papers of these slugs, with their related papers' slugs and scores only: all a
+    papers.json line shows of them (`exports.paper_record`)."""
+    found = store.get_many(slugs)
+    return [evolve(found[slug], related=tuple(Related(other, "", round(score, 3)) for other, score in neighbours.lists.get(slug) or ()))
+            for slug in slugs]
 
 
 class _Titles:
