@@ -29,10 +29,11 @@ from .state import SeedState, State
 
 T = TypeVar("T")
 
-LARGE_CHANGE = 0.1
+LARGE_CHANGE = 0.05
 """The share of the exact-groups an edit may make or take out before the build starts from
 nothing instead: the incremental clustering costs more per record than a build from
-nothing (BENCHMARKS.md, "Large changes")."""
+nothing. Adding records to 10,000 (`benchmarks/large_change.py`), an update took 0.83 of a
+build from nothing's time at 5 %, 1.10 at 10 %, 1.71 at 200 %."""
 AHEAD = 2_000
 """New records from which a build starts, on a spare core, work later stages will need."""
 
