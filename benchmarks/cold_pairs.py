@@ -72,6 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cold-pairs-") as temporary:
         work = Path(temporary)
         base, head = work / "base", work / "head" if args.head else ROOT
+        label = args.head or "working tree"
         for revision, folder in ((args.base, base), (args.head, head)):
             if revision:
                 subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(folder), revision], cwd=ROOT, check=True)
@@ -81,12 +82,13 @@ def main() -> None:
             for n in range(args.runs):
                 for name, code in (("base", base), ("head", head)):
                     results[name].append(cold(code, work / "seeds", work / f"{name}{n}"))
-                print(f"pair {n + 1}: {args.base} {results['base'][-1]}, working tree {results['head'][-1]} (s, MB, CPU s)", flush=True)
+                print(f"pair {n + 1}: {args.base} {results['base'][-1]}, {label} {results['head'][-1]} (s, MB, CPU s)", flush=True)
             for name, runs in results.items():
                 print(f"median {name}: {statistics.median(r[0] for r in runs)} s, peak {max(r[1] for r in runs)} MB, "
                       f"CPU {statistics.median(r[2] for r in runs)} s")
-            ratios = [after[2] / before[2] for before, after in zip(results["base"], results["head"])]
-            print(f"CPU ratio (working tree / base), pair by pair: {', '.join(f'{r:.3f}' for r in ratios)}; median {statistics.median(ratios):.3f}")
+            for what, at in (("wall", 0), ("CPU", 2)):
+                ratios = [after[at] / before[at] for before, after in zip(results["base"], results["head"])]
+                print(f"{what} ratio ({label} / base), pair by pair: {', '.join(f'{r:.3f}' for r in ratios)}; median {statistics.median(ratios):.3f}")
             print(f"pages that differ: {differing(work / 'base0' / 'docs', work / 'head0' / 'docs')}")
         finally:
             for folder in {base, head} - {ROOT}:

@@ -63,7 +63,7 @@ def added_pairs(versions: dict[str, Path], work: Path, size: int, runs: int, row
                 file.write(f"\nAbstract: {new_abstract(f'{size}-{n}')}\n")
             pair.append(timed(code, command(code, work / name / "seeds", work / name / "docs", work / name / "cache")))
         pairs.append((pair[0], pair[1]))
-        print(f"one added record, {size:,} records, pair {n + 1}: base {pair[0]:.2f} s, working tree {pair[1]:.2f} s", flush=True)
+        print(f"one added record, {size:,} records, pair {n + 1}: base {pair[0]:.2f} s, {LABEL} {pair[1]:.2f} s", flush=True)
     return pairs
 
 
@@ -109,7 +109,7 @@ def serve_pairs(versions: dict[str, Path], work: Path, size: int, runs: int, row
                 pair.append(time.perf_counter() - start)
                 time.sleep(4)  # let the server settle (search index, the rebuild its writes set off)
             pairs.append((pair[0], pair[1]))
-            print(f"edit to browser, {size:,} records, pair {n + 1}: base {pair[0]:.2f} s, working tree {pair[1]:.2f} s", flush=True)
+            print(f"edit to browser, {size:,} records, pair {n + 1}: base {pair[0]:.2f} s, {LABEL} {pair[1]:.2f} s", flush=True)
         return pairs
     finally:
         for server in servers.values():
@@ -119,9 +119,13 @@ def serve_pairs(versions: dict[str, Path], work: Path, size: int, runs: int, row
 
 def summary(label: str, pairs: list[tuple[float, float]]) -> str:
     ratios = [head / base for base, head in pairs]
-    return (f"{label}: base median {statistics.median(b for b, _ in pairs):.2f} s, working tree median "
+    return (f"{label}: base median {statistics.median(b for b, _ in pairs):.2f} s, {LABEL} median "
             f"{statistics.median(h for _, h in pairs):.2f} s, ratio median {statistics.median(ratios):.2f} "
             f"(pairs {', '.join(f'{r:.2f}' for r in ratios)})")
+
+
+LABEL = "working tree"
+"""How the measured revision is named in the output."""
 
 
 def main() -> None:
@@ -138,6 +142,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="edit-pairs-") as temporary:
         work = Path(temporary)
         base, head = work / "base-code", work / "head-code" if args.head else ROOT
+        global LABEL
+        LABEL = args.head or "working tree"
         for revision, folder in ((args.base, base), (args.head, head)):
             if revision:
                 subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(folder), revision], cwd=ROOT, check=True)
