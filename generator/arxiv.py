@@ -105,12 +105,27 @@ def arxiv_id(text: str | None, *, anywhere: bool = False) -> tuple[str, int | No
     return identifier, int(match[2][1:]) if match[2] else None
 
 
+def arxiv_date(identifier: str) -> dict[str, object]:
+    """The year and month an arXiv id was given, as a record's `year` and `date` (`2024-01`):
+    `2401.05566` is January 2024, `hep-th/9901001` January 1999 (old-style ids ran from 1991
+    to March 2007)."""
+    match = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}", identifier)
+    if not match:
+        return {}
+    yy, mm = (match[1], match[2]) if match[1] else (match[3], match[4])
+    year = (1900 if not match[1] and int(yy) >= 91 else 2000) + int(yy)
+    if not 1 <= int(mm) <= 12:
+        return {}
+    return {"year": year, "date": f"{year}-{mm}"}
+
+
 def doi(text: str | None) -> str | None:
-    """A DOI, lower case, from `10.1000/xyz`, `doi:10.1000/xyz` or a doi.org URL; None for
-    arXiv's own DOIs (10.48550/arXiv.*), which name an arXiv id."""
+    """A DOI as written (DOIs are compared without case: `Record.ids`), from `10.1000/xyz`,
+    `doi:10.1000/xyz` or a doi.org URL; None for arXiv's own DOIs (10.48550/arXiv.*), which
+    name an arXiv id."""
     if not text:
         return None
     match = DOI.search(text)
     if not match or _ARXIV_DOI.match(match[1]):
         return None
-    return match[1].lower()
+    return match[1]

@@ -14,6 +14,9 @@ The stages, one function each:
    then the exact Jaccard of each candidate pair confirms it. Cost grows with the number of
    groups, not its square. `find_revised`: the same title and an author in common carry a
    heavily revised version (REVISED_JACCARD) that the reworded threshold would miss.
+   `find_same_title`: an entry without an abstract joins the one paper with its title and
+   an author. `find_versions`: a preprint and its published version, whose keys are of
+   different kinds (an arXiv id, a DOI), join on the same title, authors and years.
 4. `merge`: links are applied strongest first; two clusters join only if their ids agree
    and, for reworded links, every pair of same-language groups across them is similar
    enough (`CHAIN_JACCARD`), so a chain of weak links never joins two papers that do not
@@ -116,12 +119,12 @@ def group_exact(records: Sequence[Record]) -> list[list[Record]]:
 
 def _split_by_ids(group: list[Record]) -> list[list[Record]]:
     arxiv = {r.arxiv for r in group if r.arxiv}
-    dois = {r.doi for r in group if r.doi}
+    dois = {r.doi.lower() for r in group if r.doi}
     if len(arxiv) <= 1 and len(dois) <= 1:
         return [group]
     parts: dict[str, list[Record]] = {}
     for record in sorted(group, key=canonical_rank):
-        key = record.arxiv or record.doi
+        key = record.arxiv or (record.doi.lower() if record.doi else None)
         if key:
             parts.setdefault(key, []).append(record)
     best = min(parts.values(), key=lambda part: canonical_rank(part[0]))
@@ -208,9 +211,9 @@ class Clusters:
         self.ids: dict[int, frozenset[str]] = {i: (ids[i] if ids else EMPTY) for i in range(count)}
 
     def conflict(self, a: int, b: int) -> bool:
-        """The two clusters carry different arXiv ids, or different DOIs: different papers."""
+        """The two clusters carry different arXiv ids, DOIs or OpenReview ids: different papers."""
         left, right = self.ids[self.find(a)], self.ids[self.find(b)]
-        for kind in ("arxiv:", "doi:"):
+        for kind in ("arxiv:", "doi:", "openreview:"):
             mine = {key for key in left if key.startswith(kind)}
             theirs = {key for key in right if key.startswith(kind)}
             if mine and theirs and not mine & theirs:
@@ -294,7 +297,7 @@ def identifier_links(ids: Sequence[frozenset[str]]) -> list[Link]:
 
 def _id_name(key: str) -> str:
     kind, _, value = key.partition(":")
-    return f"arXiv id {value}" if kind == "arxiv" else f"DOI {value}"
+    return {"arxiv": "arXiv id", "doi": "DOI", "openreview": "OpenReview id"}[kind] + " " + value
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -385,6 +388,85 @@ def find_same_title(groups: Sequence[Sequence[Record]], words_of: Sequence[tuple
             links.append(Link(candidates[0], index, "title", 1.0,
                               f"same title and authors in common ({', '.join(sorted(common)[:3])}); this entry has no abstract to compare"))
     return links
+
+
+def find_versions(
+    groups: Sequence[Sequence[Record]], words_of: Sequence[tuple[str, ...]], texts: Sequence[np.ndarray], languages: Sequence[str],
+    clusters: Clusters,
+) -> list[Link]:
+    """Versions of one work that carry keys of different kinds (an arXiv preprint and its
+    DOI'd or OpenReview published version) or links but no keys: exactly the same title
+    (three words or more), authors in common (half the shorter list, when both list two or
+    more), years at most VERSION_YEARS apart, and abstracts that do not contradict each
+    other (see `_abstracts_agree`). A title two clusters with different keys of one kind
+    share (two papers with one title) links nothing in its bucket."""
+    buckets: dict[tuple[str, ...], dict[int, list[int]]] = {}  # title -> cluster -> its groups with the title
+    for index, words in enumerate(words_of):
+        if len(words) >= 3:
+            buckets.setdefault(words, {}).setdefault(clusters.find(index), []).append(index)
+    links = []
+    for words, by_cluster in sorted(buckets.items()):
+        if len(by_cluster) < 2:
+            continue
+        roots = sorted(by_cluster)
+        if any(clusters.conflict(a, b) for i, a in enumerate(roots) for b in roots[i + 1:]):
+            continue
+        for i, a in enumerate(roots):
+            for b in roots[i + 1:]:
+                left, right = by_cluster[a][0], by_cluster[b][0]
+                if languages[left] != languages[right]:
+                    continue
+                evidence = _same_work(groups, texts, languages, clusters.members[a], clusters.members[b])
+                if evidence:
+                    links.append(Link(left, right, "version", 1.0, evidence))
+    return links
+
+
+VERSION_YEARS = 2
+"""A published version comes out up to two years after its preprint (or, rarely, a year before)."""
+SUMMARY_WORDS = 60
+"""An abstract shorter than this many words may be a summary (an OpenReview TL;DR), not the abstract."""
+
+
+def _same_work(groups: Sequence[Sequence[Record]], texts: Sequence[np.ndarray], languages: Sequence[str],
+               left: Sequence[int], right: Sequence[int]) -> str:
+    """Why two clusters (their groups) with one title are versions of one work, or "" when
+    they may not be. Each must have an address (an id or a link): a listing known by its
+    text alone is joined by its text (`find_reworded`, `find_revised`, `find_same_title`),
+    and one under another paper's title and first author would pass every other test here."""
+    if not all(any(r.ids or r.url for g in side for r in groups[g]) for side in (left, right)):
+        return ""
+    mine = _surnames([r for g in left for r in groups[g]])
+    theirs = _surnames([r for g in right for r in groups[g]])
+    common = mine & theirs
+    if not common or (min(len(mine), len(theirs)) >= 2 and len(common) * 2 < min(len(mine), len(theirs))):
+        return ""
+    years = [sorted({y for g in side for r in groups[g] if (y := _year(r))}) for side in (left, right)]
+    if years[0] and years[1] and min(abs(a - b) for a in years[0] for b in years[1]) > VERSION_YEARS:
+        return ""
+    if not all(_abstracts_agree(groups[x][0].abstract, groups[y][0].abstract, texts[x], texts[y])
+               for x in left for y in right if languages[x] == languages[y]):
+        return ""
+    shown = " and ".join(str(side[0]) for side in years) if all(years) and years[0][0] != years[1][0] else ""
+    return (f"same title, authors in common ({', '.join(sorted(common)[:3])})" + (f", years {shown}" if shown else "")
+            + ": another version of the work")
+
+
+def _year(record: Record) -> int | None:
+    return record.year or (int(record.date[:4]) if record.date else None)
+
+
+def _abstracts_agree(a: str, b: str, a_text: np.ndarray, b_text: np.ndarray) -> bool:
+    """Two abstracts of one work: one missing, cut short (`...`), or a summary; else they
+    share CHAIN_JACCARD of their word 3-shingles (a published version's rewritten abstract
+    that shares less is not told from another paper's)."""
+    if not a or not b or _partial(a) or _partial(b):
+        return True
+    return jaccard(a_text, b_text)[0] >= CHAIN_JACCARD
+
+
+def _partial(abstract: str) -> bool:
+    return abstract.rstrip().endswith(("...", "…", "[...]", "(...)")) or len(abstract.split()) < SUMMARY_WORDS
 
 
 Pin = tuple[str, frozenset[str], str]
@@ -565,6 +647,7 @@ def cluster_groups(
     titles = _title_sets(groups)
     textual = find_reworded(texts, languages, titles, candidates) + find_revised(groups, texts, languages, titles, revised, sizes)
     used += merge(clusters, textual, texts, languages, apart)
+    used += merge(clusters, find_versions(groups, words, texts, languages, clusters), texts, languages, apart)
     used += merge(clusters, find_same_title(groups, words, clusters), texts, languages, apart)
     used += merge(clusters, pin_ids(clusters, phrases, ids, pins), texts, languages, apart)
     return clusters, used, apart

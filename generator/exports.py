@@ -74,6 +74,8 @@ def bibtex(paper: Paper, key: str, with_abstract: bool = False) -> str:
         fields.append(("url", bibtex_escape(paper.url)))
     if paper.doi:
         fields.append(("doi", bibtex_escape(paper.doi)))
+    if paper.venue:
+        fields.append(("howpublished", bibtex_escape(paper.venue)))
     notes = []
     if paper.title_derived:
         notes.append("title derived from the abstract")
@@ -207,6 +209,7 @@ def paper_record(paper: Paper) -> dict[str, object]:
         "arxiv": paper.arxiv,
         "doi": paper.doi,
         "url": paper.url,
+        **({"venue": paper.venue} if paper.venue else {}),
         "notes": paper.notes,
         "topics": list(paper.topics),
         "abstract": paper.abstract,
@@ -251,12 +254,18 @@ def papers_json(lines: Sequence[str]) -> str:
     return head + separator.join(lines) + tail
 
 
+def _day(paper: Paper) -> str:
+    """A paper's date as a day (`YYYY-MM-DD`): a month or a year alone is its first day."""
+    date = paper.date or str(paper.year)
+    return date + "-01" * ((10 - len(date)) // 3)
+
+
 def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
     """Atom feed of the FEED_ENTRIES newest dated papers. Papers with neither date nor year
     are left out (Atom needs a time). Links are relative unless a site URL is given."""
     dated = sorted(
         (p for p in papers if p.date or p.year),
-        key=lambda p: (p.date or f"{p.year}-01-01", p.slug),
+        key=lambda p: (_day(p), p.slug),
         reverse=True,
     )[:FEED_ENTRIES]
     # Unqualified elements under a default namespace set by hand: ElementTree's prefix
@@ -265,14 +274,14 @@ def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
     ET.SubElement(feed, "title").text = site_name
     ET.SubElement(feed, "id").text = (base_url or "urn:reading-list:") + "feed.xml"
     ET.SubElement(feed, "link", rel="self", href=f"{base_url}feed.xml")
-    newest = (dated[0].date or f"{dated[0].year}-01-01") if dated else "1970-01-01"
+    newest = _day(dated[0]) if dated else "1970-01-01"
     ET.SubElement(feed, "updated").text = f"{newest}T00:00:00Z"
     for paper in dated:
         entry = ET.SubElement(feed, "entry")
         ET.SubElement(entry, "title").text = paper.title
         ET.SubElement(entry, "id").text = f"urn:reading-list:{paper.slug}"
         ET.SubElement(entry, "link", href=f"{base_url}papers/{paper.slug}/")
-        ET.SubElement(entry, "updated").text = f"{paper.date or f'{paper.year}-01-01'}T00:00:00Z"
+        ET.SubElement(entry, "updated").text = f"{_day(paper)}T00:00:00Z"
         for name in paper.authors or ("Unknown",):
             author = ET.SubElement(entry, "author")
             ET.SubElement(author, "name").text = name

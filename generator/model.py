@@ -5,6 +5,7 @@ seeds -> Record -> Cluster -> Paper -> pages. Every value is frozen; stages make
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -74,6 +75,11 @@ class SeedFile:
     error: str | None = None
 
 
+OPENREVIEW = re.compile(r"^https?://(?:www\.)?openreview\.net/(?:forum|pdf)\?(?:[^#]*&)?id=([\w-]+)", re.IGNORECASE)
+"""An OpenReview link, `forum?id=` or `pdf?id=`, and its id."""
+FIGSHARE_VERSION = re.compile(r"^(10\.6084/m9\.figshare\.\d+)\.v\d+$")
+"""A Figshare version DOI (`10.6084/m9.figshare.32414559.v1`) is compared as its item's DOI, as
+an arXiv id without its version."""
 STRUCTURED = frozenset(["bibtex", "csl-json", "papers-json", "feed", "table"])
 """Formats whose fields are named by the source (a BibTeX `title = {...}`), not guessed
 from the layout of a scraped listing: their metadata wins (see `papers`)."""
@@ -102,13 +108,15 @@ class Record:
     version: int | None = None
     """arXiv version number, when the source gave one."""
     doi: str | None = None
-    """DOI, lower case."""
+    """DOI as the source wrote it (compared without case: `ids`)."""
     url: str | None = None
     year: int | None = None
     """Publication year when the source gives no full date."""
     keywords: tuple[str, ...] = ()
     language_reason: str = ""
     """How the language was decided when it was a close call (shown on the page); empty when sure."""
+    venue: str | None = None
+    """Where the paper was published (a journal, proceedings, `ICLR 2023`), as the source names it."""
 
     @cached_property
     def key(self) -> str:
@@ -117,9 +125,15 @@ class Record:
 
     @property
     def ids(self) -> frozenset[str]:
-        """Identity keys (`arxiv:2401.05566`, `doi:10.1000/x`): records that share one are
-        the same paper; records whose keys of one kind differ are different papers."""
-        return frozenset(([f"arxiv:{self.arxiv}"] if self.arxiv else []) + ([f"doi:{self.doi}"] if self.doi else []))
+        """Identity keys (`arxiv:2401.05566`, `doi:10.1000/x`, `openreview:WZH7099tgfM` from an
+        OpenReview link): records that share one are the same paper; records whose keys of one
+        kind differ are different papers."""
+        keys = [f"arxiv:{self.arxiv}"] if self.arxiv else []
+        if self.doi:
+            keys.append("doi:" + FIGSHARE_VERSION.sub(r"\1", self.doi.lower()))
+        if self.url and (found := OPENREVIEW.match(self.url)):
+            keys.append(f"openreview:{found[1]}")
+        return frozenset(keys)
 
     @property
     def structured(self) -> bool:
@@ -191,7 +205,7 @@ class Link:
     a: int
     b: int
     kind: str
-    """`identifier`, `forced`, `reworded`, `revised`, `title` or `translation`."""
+    """`identifier`, `forced`, `reworded`, `revised`, `title`, `version` or `translation`."""
     score: float
     reason: str
 
@@ -260,6 +274,8 @@ class Paper:
     arxiv: str | None = None
     doi: str | None = None
     url: str | None = None
+    venue: str | None = None
+    """Where it was published: its published version's journal or proceedings."""
     notes: str | None = None
     machine_translated: bool = False
     """The only abstract we have is a machine translation."""

@@ -105,21 +105,30 @@ def _best(ranked: Sequence[Record], field: str) -> object:
 
 
 def _id(cluster: Cluster, kind: str) -> str | None:
-    """The paper's arXiv id or DOI: the canonical record's, else the first of the others."""
-    own = getattr(cluster.canonical, kind)
+    """The paper's arXiv id or DOI: the canonical record's, else the first of the others (as
+    a record writes it), else one the catalog gives (in `Cluster.ids`). A value that is not
+    itself the paper's key (a Figshare version DOI) gives way to one that is."""
+    written = [str(value) for member in cluster.members if (value := getattr(member.record, kind))]
+    keyed = next((value for value in written if f"{kind}:{value.lower()}" in cluster.ids), None)
+    if keyed or written:
+        return keyed or written[0]
     values = sorted(key.split(":", 1)[1] for key in cluster.ids if key.startswith(kind + ":"))
-    return own or (values[0] if values else None)
+    return values[0] if values else None
 
 
 def make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
     """Metadata by precedence: the catalog, then structured sources, then link lists, then
-    listings; the abstract is the canonical record's (English first)."""
+    listings; the abstract is the canonical record's (English first). A published version
+    (a record naming its venue, one with a DOI first) gives the venue and the year: a
+    preprint and its conference paper are cited as the conference paper."""
     records = _ranked([member.record for member in cluster.members])
     canonical = cluster.canonical
     title = entry.title if entry and entry.title else _best(records, "title")
     authors = entry.authors if entry and entry.authors else _best(records, "authors") or ()
     date = _best(records, "date")
-    year = entry.year if entry and entry.year else _best(records, "year") or (int(str(date)[:4]) if date else None)
+    published = next((r for r in records if r.venue and r.doi), None) or next((r for r in records if r.venue), None)
+    year = (entry.year if entry and entry.year else (published.year if published and published.year else None)
+            or _best(records, "year") or (int(str(date)[:4]) if date else None))
     arxiv = entry.arxiv if entry and entry.arxiv else _id(cluster, "arxiv")
     doi = entry.doi if entry and entry.doi else _id(cluster, "doi")
     return Paper(
@@ -138,6 +147,7 @@ def make_paper(cluster: Cluster, entry: Entry | None) -> Paper:
         arxiv=arxiv,
         doi=doi,
         url=entry.url if entry and entry.url else _best(records, "url"),  # type: ignore[arg-type]
+        venue=published.venue if published else None,
         notes=entry.notes if entry else None,
         machine_translated=bool(canonical.abstract) and canonical.language != "en" and canonical.source.format == "translated",
     )

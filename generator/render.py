@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from . import arxiv
 from .exports import bibtex, json_text, source_record
-from .model import Paper, Record
+from .model import OPENREVIEW, Paper, Record
 from .text import latex_to_text
 from .topics import Taxonomy
 
@@ -187,6 +187,7 @@ def paper_front_matter(paper: Paper, taxonomy: Taxonomy) -> dict[str, object]:
         "arxiv": paper.arxiv,
         "doi": paper.doi,
         "url": paper.url,
+        **({"venue": html.escape(paper.venue, quote=False)} if paper.venue else {}),
         "title_derived": paper.title_derived,
         "machine_translated": paper.machine_translated,
         "template": "paper.html",
@@ -209,6 +210,7 @@ MERGE_KINDS = {
     "reworded": ("reworded version", "reworded versions"),
     "revised": ("revised version", "revised versions"),
     "title": ("by title alone", "by title alone"),
+    "version": ("other version (preprint or published)", "other versions (preprint or published)"),
     "translation": ("translation", "translations"),
     "forced": ("forced by duplicates.yml", "forced by duplicates.yml"),
 }
@@ -224,15 +226,34 @@ def merge_counts(kinds: Counter[str]) -> str:
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
-    """(text, URL) of a paper's outside links: arXiv and its PDF, the DOI, its web page."""
+    """(text, URL) of a paper's outside links: arXiv and its PDF, the DOI, and every other
+    version's page (an OpenReview forum, a publisher's page), each once, named by its site."""
     links = []
     if paper.arxiv:
         links += [(f"arXiv:{paper.arxiv}", f"https://arxiv.org/abs/{paper.arxiv}"), ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}")]
     if paper.doi:
         links.append((f"DOI {paper.doi}", f"https://doi.org/{_url(paper.doi)}"))
-    if paper.url and not paper.arxiv and paper.url.startswith(("http://", "https://")):
-        links.append(("Web page", paper.url.replace(" ", "%20")))
+    pages = [paper.url] if paper.url else []
+    pages += sorted({m.record.url for m in paper.cluster.members if m.record.url} - {paper.url})
+    seen = {"arxiv"} if paper.arxiv else set()  # arXiv's pages are linked above
+    for page in pages:
+        if not page.startswith(("http://", "https://")) or (key := _page_key(page)) in seen or key.split(".", 1)[0] in seen:
+            continue
+        seen.add(key)
+        links.append((_site(page) if len(pages) > 1 else "Web page", page.replace(" ", "%20")))
     return links
+
+
+def _page_key(url: str) -> str:
+    """A page's URL as compared: an OpenReview `pdf?id=` is its `forum?id=`; scheme, `www.`
+    and a trailing slash do not count."""
+    if found := OPENREVIEW.match(url):
+        return f"openreview.net/forum?id={found[1]}"
+    return re.sub(r"^https?://(?:www\.)?", "", url).rstrip("/")
+
+
+def _site(url: str) -> str:
+    return re.sub(r"^https?://(?:www\.)?", "", url).split("/", 1)[0]
 
 
 def _url(value: str) -> str:
@@ -263,6 +284,8 @@ def paper_body(paper: Paper, cite: Markup) -> str:
         when = f"<strong>Year:</strong> {escape(paper.year)}"
     else:
         when = "<strong>Date:</strong> unknown"
+    if paper.venue:
+        when += f" · <strong>Published in:</strong> {escape(paper.venue)}"
     if paper.category:
         name = arxiv.category_name(paper.category)
         when += f" · <strong>Category:</strong> {escape(paper.category)}" + (f" ({escape(name)})" if name else "")
@@ -305,6 +328,7 @@ def paper_body(paper: Paper, cite: Markup) -> str:
         out += [f"<tr><td>{escape(m.kind)}</td><td>{m.score:.3f}</td><td>{escape(m.record.source.file)}</td><td>{m.record.source.line}</td>"
                 f"<td>{escape(m.record.source.format)}</td><td>{escape(m.record.language)}</td></tr>\n" for m in members]
         add("</tbody>\n</table>\n")
+    out += [f'<p class="paper-meta">Version at {_where(m.record)}: {escape(m.reason)}.</p>\n' for m in members if m.kind == "version"]
     out += [f'<p class="paper-meta">Language of {_where(m.record)}: {escape(m.record.language)} ({escape(m.record.language_reason)}).</p>\n'
             for m in members if m.record.language_reason]
     canonical = members[0].record

@@ -21,8 +21,14 @@ back by the real readers, as a user's files would be:
   the corpus' two real rewrites (2503.21813, 2504.11695) in both versions. They count for
   `revised` only where the rule can apply: both records with title and authors (the
   listing reader's title/author split fails on some names);
+- published versions: for 3 % of the papers, a conference paper in BibTeX (a DOI, a
+  booktitle, the year or the next, the last author dropped from long lists; no abstract, the
+  abstract cut short with `...`, or its first sentence as a summary), and for 2 % an
+  awesome-list item `**"Title"**. *First Author et al.* ICLR 2025. [[Paper](OpenReview
+  forum or pdf link)]`. They count for `version` where the rule can apply: another record
+  of the paper with title, authors and an id or link;
 - hard negatives: the corpus' five pairs of different ids that share a title and authors,
-  as listings without ids; for 2 % of the papers, a listing under the paper's title and
+  as listings without ids and as BibTeX entries with their ids; for 2 % of the papers, a listing under the paper's title and
   first author with another paper's abstract; the corpus' abstracts shared by two ids,
   each under its id.
 
@@ -69,10 +75,12 @@ from generator.text import clean, fingerprint  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "arxiv-listings-2025.jsonl.gz"
 FORMATS = ROOT / "tests" / "data" / "formats"
-KINDS = ("identifier", "exact", "reworded", "revised", "title", "translation")
+KINDS = ("identifier", "exact", "reworded", "revised", "title", "version", "translation")
 SHARED_TITLES = [("2505.17997", "2506.03038"), ("2506.03197", "2510.15349"), ("2506.06035", "2510.03122"),
                  ("2507.12759", "2510.09354"), ("2509.18176", "2509.25393")]
 REAL_REWRITES = ("2503.21813", "2504.11695")
+VERSIONS = ("published-corpus.bib", "awesome-corpus.md")
+"""The files of published versions (see `write_published`, `write_awesome`)."""
 
 
 def corpus_papers() -> dict[str, list[dict]]:
@@ -167,6 +175,47 @@ def write_links(rows: list[dict]) -> str:
     return "# Papers to read\n\n" + "".join(f"- [{clean(r['title'])}](https://arxiv.org/abs/{r['id']})\n" for r in rows)
 
 
+def write_published(rows: list[dict], rng: random.Random) -> str:
+    """Conference versions of preprints: DOI `10.5555/conf.<arXiv id>` (the truth), no
+    arXiv id."""
+    entries = []
+    for n, row in enumerate(rows):
+        year = int("20" + row["id"][:2]) + rng.choice([0, 1])
+        authors = row["authors"][:-1] if len(row["authors"]) > 3 else row["authors"]
+        fields = [("title", "{" + protect(bib_text(clean(row["title"]))) + "}"),
+                  ("author", "{" + " and ".join(bib_text(f"{a.split()[-1]}, {' '.join(a.split()[:-1])}".strip(", ")) for a in authors) + "}"),
+                  ("booktitle", "{Proceedings of the International Conference on Learning Representations}"),
+                  ("year", "{" + str(year) + "}"), ("doi", "{10.5555/conf." + row["id"] + "}")]
+        abstract = clean(row["summary"])
+        shape = rng.choice(["none", "cut", "summary"])
+        if shape == "cut":
+            fields.append(("abstract", "{" + bib_text(" ".join(abstract.split()[:40])) + "...}"))
+        elif shape == "summary":
+            fields.append(("abstract", "{" + bib_text(re.split(r"(?<=\.)\s", abstract, maxsplit=1)[0]) + "}"))
+        entries.append(f"@inproceedings{{conf{n},\n" + ",\n".join(f"  {k} = {v}" for k, v in fields) + "\n}\n")
+    return "\n".join(entries)
+
+
+def write_awesome(rows: list[dict], rng: random.Random) -> str:
+    """An awesome list of reviewed versions: OpenReview links whose id encodes the arXiv id
+    (the truth)."""
+    lines = ["# Awesome papers\n"]
+    for row in rows:
+        page = rng.choice(["forum", "pdf"])
+        first = row["authors"][0] + (" et al." if len(row["authors"]) > 1 else "")
+        lines.append(f'1. **"{clean(row["title"])}"**. *{first}* ICLR {int("20" + row["id"][:2]) + 1}. '
+                     f'[[Paper](https://openreview.net/{page}?id=OR{row["id"].replace(".", "x")})]')
+    return "\n".join(lines) + "\n"
+
+
+def _published_id(record: object) -> str:
+    doi = getattr(record, "doi", None) or ""
+    if doi.startswith("10.5555/conf."):
+        return doi.removeprefix("10.5555/conf.")
+    found = re.search(r"id=OR(\w+)", getattr(record, "url", None) or "")
+    return found[1].replace("x", ".") if found else "?"
+
+
 def listing_lines(row: dict, abstract: str | None = None, authors: list[str] | None = None, title: str | None = None) -> list[str]:
     when = time.strftime("%b %-d, %Y", time.strptime(row["listed"], "%Y-%m-%d"))
     names = authors if authors is not None else row["authors"]
@@ -233,6 +282,8 @@ def write_labelled_set(folder: Path, papers: int) -> dict[tuple[str, int], str]:
         text_ids[fingerprint(rows[0]["summary"])].append(paper)
     for twins in (t for t in text_ids.values() if len(t) > 1):
         bib_rows += [(corpus[paper][0], "eprint") for paper in twins]
+    # Papers that share a title stay apart, whatever else carries the title.
+    bib_rows += [(corpus[paper][0], "eprint") for pair in SHARED_TITLES for paper in pair]
     (folder / "zotero-corpus.bib").write_text(write_bibtex(bib_rows, rng), "utf-8")
     bare = [corpus[paper][0] for paper in rng.sample(chosen, papers // 20)]
     (folder / "journal-corpus.bib").write_text("".join(
@@ -243,6 +294,10 @@ def write_labelled_set(folder: Path, papers: int) -> dict[tuple[str, int], str]:
     (folder / "arxiv-rss-corpus.xml").write_text(write_rss(files["rss"]), "utf-8")
     (folder / "reading-list-corpus.csv").write_text(write_csv(files["csv"], rng), "utf-8")
     (folder / "links-corpus.md").write_text(write_links(files["md"]), "utf-8")
+    published = sorted(rng.sample(chosen, papers * 3 // 100))
+    (folder / "published-corpus.bib").write_text(write_published([corpus[paper][0] for paper in published], rng), "utf-8")
+    reviewed = sorted(rng.sample(chosen, papers * 2 // 100))
+    (folder / "awesome-corpus.md").write_text(write_awesome([corpus[paper][0] for paper in reviewed], rng), "utf-8")
 
     listing: list[str] = []
     listing_truth: list[tuple[int, str]] = []
@@ -282,6 +337,8 @@ def write_labelled_set(folder: Path, papers: int) -> dict[tuple[str, int], str]:
             truth[name, line] = f"arxiv:{files['lines'][line - 1]['id']}"
         elif name == "journal-corpus.bib":
             truth[name, line] = f"arxiv:{bare[(line - 1) // 5]['id']}"
+        elif name in VERSIONS:
+            truth[name, line] = f"arxiv:{_published_id(record)}"
         elif "corpus" in name:
             truth[name, line] = f"arxiv:{record.arxiv}"
     (folder / ".revised.json").write_text(json.dumps(revised), "utf-8")
@@ -312,9 +369,13 @@ def evaluate(folder: Path, truth: dict[tuple[str, int], str]) -> dict[str, objec
     for record in records:
         by_paper[truth[where(record)]].append(record)
     expected: dict[str, list[tuple]] = defaultdict(list)
-    for paper, members in by_paper.items():
-        carrying = [r for r in members if r.ids]
-        expected["identifier"] += [(where(carrying[0]), where(r)) for r in carrying[1:]]
+    for paper, all_members in by_paper.items():
+        sharing: dict[str, list] = defaultdict(list)
+        for r in all_members:
+            for key in sorted(r.ids):
+                sharing[key].append(r)
+        expected["identifier"] += sorted({(where(holders[0]), where(r)) for holders in sharing.values() for r in holders[1:]})
+        members = [r for r in all_members if r.source.file not in VERSIONS]  # published versions count for `version` only
         english = [r for r in members if r.abstract and r.language == "en"]
         for r in english[1:]:
             kind = "exact" if r.key == english[0].key else "reworded"
@@ -332,6 +393,11 @@ def evaluate(folder: Path, truth: dict[tuple[str, int], str]) -> dict[str, objec
         if originals and mine.authors:
             expected["revised"].append((where(originals[0]), (file, line)))
     expected["reworded"] = [(a, b) for a, b in expected["reworded"] if a not in revised and b not in revised]
+    for paper, members in by_paper.items():
+        for version in (r for r in members if r.source.file in VERSIONS):
+            others = [r for r in members if r.title and r.authors and (r.ids or r.url) and r.source.file not in VERSIONS]
+            if others:
+                expected["version"].append((where(others[0]), where(version)))
     report: dict[str, object] = {"files": files, "records": len(records), "papers": len(by_paper), "clusters": len(clusters),
                                  "paragraph fallback records": sum(1 for r in records if r.source.format == "paragraphs"),
                                  "rejected": sum(1 for p in problems if p.severity == "error"), "dedupe seconds": round(seconds, 1),
@@ -345,6 +411,7 @@ def evaluate(folder: Path, truth: dict[tuple[str, int], str]) -> dict[str, objec
             "pairs to find": len(pairs),
             "recall": round(together / len(pairs), 4) if pairs else 1.0,
             "false merges": wrong.get(kind, [])[:5],
+            "missed": [f"{a} ~ {b}" for a, b in pairs if cluster_of[a] != cluster_of[b]][:5],
         }
     return report
 

@@ -55,7 +55,7 @@ def test_bibtex_latex_and_broken_entries():
     assert first.title == "BERT and GPT – a Über look" and first.authors == ("Jérôme Müller", "Ann Lee")
     assert first.abstract == "We measure 90% of $x^2$ cases with BERT, at length and in detail."
     assert (first.arxiv, first.version) == ("hep-th/9901001", 2)
-    assert third.doi == "10.1000/abc.def" and third.source.line == 13
+    assert third.doi == "10.1000/ABC.def" and third.ids == {"doi:10.1000/abc.def"} and third.source.line == 13  # shown as written, compared without case
     (broken,) = [p for p in reading.problems if p.severity == "error"]
     assert broken.line == 9 and "does not parse" in broken.reason
 
@@ -296,3 +296,4 @@ def test_evaluation_across_formats_meets_the_targets(tmp_path: Path):
     assert report["identifier"]["merges"] > 100
     assert report["revised"]["precision"] >= 0.99 and report["revised"]["recall"] >= 0.9 and report["revised"]["merges"] >= 10
     assert report["exact"]["precision"] == 1.0 and report["title"]["precision"] >= 0.95
+    assert report["version"]["precision"] >= 0.99 and report["version"]["recall"] >= 0.9 and report["version"]["merges"] >= 10

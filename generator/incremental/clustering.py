@@ -41,6 +41,10 @@ from ..translations import find_translations
 from ..work import Work
 from .tables import Kept, SetTable, Table
 
+SMALL_CHANGE = 100
+"""Exact-groups an edit may always make or take out without a build from nothing, whatever
+their share: a build from nothing of the 41 demo records takes 2.1 s, an update with one
+record added 0.33 s (BENCHMARKS.md)."""
 Ref = tuple[str, int]
 """Where a record is: (seed file, its place among the file's records)."""
 KeyLink = tuple[str, str, str, float, str]
@@ -174,7 +178,8 @@ class Clustering:
                work: Work, limit: float | None = None) -> ClusterChanges | None:
         """Take out every record of the seed files in `files` and put in the records `added`
         (with where they are); `load` gives the records at refs of unchanged files. None,
-        and nothing changed, when more than `limit` of the groups would be made or taken out."""
+        and nothing changed, when more than `limit` of the groups (and more than SMALL_CHANGE)
+        would be made or taken out."""
         self._work = work
         first_build = self.count == 0
         keys = {key for members in self.by_file.get_many(sorted(files)).values() for key in members}
@@ -190,7 +195,7 @@ class Clustering:
         same = {key for key, group in new.items() if old.get(key) == group}
         gone = {key: group for key, group in old.items() if key not in same}
         fresh = {key: group for key, group in new.items() if key not in same}
-        if limit is not None and len(gone) + len(fresh) > limit * max(self.count - len(gone) + len(fresh), 1):
+        if limit is not None and len(gone) + len(fresh) > max(limit * (self.count - len(gone) + len(fresh)), SMALL_CHANGE):
             return None
         if not first_build:
             before = self._sizes(gone, fresh, bands)

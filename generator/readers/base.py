@@ -5,10 +5,12 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model import Problem, Record, Source
+from ..arxiv import arxiv_date
+from ..model import STRUCTURED, Problem, Record, Source
 from ..language import identify
 from ..text import clean, excerpt
 
@@ -152,6 +154,51 @@ def split_glued(lines: list[Line], marker: re.Pattern[str], out: Collector, what
     return result
 
 
+PLACEHOLDER = re.compile(r"^\s*(?:untitled(?:\s+\w*)?|no title|n/?a|null|none|title|\[?no title\]?)\s*$", re.IGNORECASE)
+"""A title field that holds no title (Zotero's `Untitled Item`, cut short or not)."""
+_NOT_A_TITLE = [
+    (re.compile(r"^\s{0,3}#{1,6}(?:\s|$)"), "the title is a Markdown heading"),
+    (re.compile(r"^\s*\|\s|\s\|\s.*\s\|(?:\s|$)"), "the title is a table row"),
+    (re.compile(r"\s*(?:!\[|\[!\[)|.*(?:img\.shields\.io|badge\.fury\.io)"), "the title is a badge or an image"),
+    (re.compile(r"\]\(|\[\[|\]\]|\*\*|__|<(?:/?(?:a|img|br|div|span|details|summary|p|table|tr|td)\b)|^\s*[-*+>]\s", re.IGNORECASE), "the title is markup"),
+]
+
+
+def undecorated(title: str) -> str:
+    """A title without the marks a list decorates it with: `⭐ Title ⭐⭐`, `🔥Title (NEW)`
+    keep `Title (NEW)`; symbols inside the title stay."""
+    if not title or title.isascii():
+        return title.strip()
+    start = next((i for i, c in enumerate(title) if not _decoration(c)), len(title))
+    end = len(title) - next((i for i, c in enumerate(reversed(title)) if not _decoration(c)), len(title))
+    return title[start:end].strip() if start < end else title.strip()
+
+
+def _decoration(character: str) -> bool:
+    return character.isspace() or character in "\ufe0f\u200d" or (unicodedata.category(character) in ("So", "Sk", "Cs", "Co") and character != "°")
+
+
+_CELL = re.compile(r"\s\|(?:\s|$)")
+
+
+def not_a_title(title: str, markdown: bool = False) -> str:
+    """Why a title is none (a heading, a table row, a list number, a badge, markup, no
+    words), or "". In Markdown (`markdown`) one ` | ` is a table's too; a feed's or a
+    bibliography's title may hold one (`Navigating the Post-API Dilemma | Search Engine
+    Results Pages ...`)."""
+    if not any(c.isalpha() for c in title):
+        return "the title is a number or punctuation" if title.strip() else "the title is empty"
+    if markdown and _CELL.search(title):
+        return "the title is a table row"
+    return next((why for pattern, why in _NOT_A_TITLE if pattern.search(title)), "")
+
+
+def not_an_abstract(abstract: str) -> str:
+    """Why an abstract that a title would be made from is none (it starts as a table row or a
+    badge), or "". (A leading `#` may be the abstract's own: `Abstract: # of samples ...`.)"""
+    return next((why.replace("the title is", "the text is") for pattern, why in _NOT_A_TITLE[1:3] if pattern.match(abstract[:200])), "")
+
+
 class Collector:
     """Builds records and problems for one file, checking every abstract on the way."""
 
@@ -174,6 +221,18 @@ class Collector:
         An entry of a structured source (BibTeX, a link, ...) with a title or an identifier
         is a paper even without an abstract: it is kept with an empty one."""
         abstract = ABSTRACT_PREFIX.sub("", clean(abstract), count=1)
+        title = undecorated(str(metadata.get("title") or ""))
+        if metadata.get("title"):
+            metadata["title"] = title or None
+        if title and PLACEHOLDER.match(title):
+            self.warn(line, "the title is a placeholder; entry kept without it", title)
+            metadata["title"] = title = ""
+        why = not_a_title(title, self.format == "links") if title else not_an_abstract(abstract)
+        if why:
+            self.reject(line, f"{why}: not a paper", title or abstract)
+            return
+        if metadata.get("arxiv") and not metadata.get("date") and not metadata.get("year"):
+            metadata.update(arxiv_date(str(metadata["arxiv"])))  # no better date is known
         named = any(metadata.get(field) for field in ("title", "arxiv", "doi", "url"))
         if len(abstract) < MIN_ABSTRACT_CHARS and named:
             if abstract:
@@ -183,7 +242,8 @@ class Collector:
             self.records.append(Record(source, "", found.language, language_reason=found.reason, **metadata))  # type: ignore[arg-type]
             return
         if len(abstract) < MIN_ABSTRACT_CHARS:
-            what = "empty abstract" if not abstract else f"abstract too short ({len(abstract)} characters, at least {MIN_ABSTRACT_CHARS} needed)"
+            what = ("no title, arXiv id, DOI, link or abstract" if not abstract and (self.format in STRUCTURED or self.format == "links") else
+                    "empty abstract") if not abstract else f"abstract too short ({len(abstract)} characters, at least {MIN_ABSTRACT_CHARS} needed)"
             self.reject(line, what, abstract)
             return
         if len(abstract) > MAX_ABSTRACT_CHARS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 from .. import arxiv
 from ..text import clean
@@ -18,6 +19,74 @@ def text(value: object) -> str | None:
         return None
     result = clean(str(value))
     return result or None
+
+
+_INLINE_MARKUP = re.compile(r"</?(?:i|b|em|strong|sup|sub|sc|scp|span|u|mml:[a-z]+|jats:[a-z]+)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def plain(value: object) -> str | None:
+    """A title as CSL-JSON and publishers' exports write it, with inline markup (`<i>`,
+    `<sup>`, JATS's `<scp>`) dropped and entities decoded."""
+    result = text(value)
+    if result is None or "<" not in result and "&" not in result:
+        return result
+    import html
+
+    return text(html.unescape(_INLINE_MARKUP.sub("", result)))
+
+
+_TEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])")
+_MENDELEY_BACKSLASH = re.compile(r"\$\\backslash\$")
+
+
+def tex(value: object, braces: bool = False) -> str | None:
+    """A field whose text may hold text-mode TeX (`Schr\\"odinger`, `R\\'{e}nyi`, `\\&`), as
+    Unicode text (pylatexenc); math (`$x^2$`) is kept for the page to render. Text without a
+    TeX command is only cleaned (its braces are its own), unless `braces` says they are
+    TeX's (BibTeX's `{Case}` protection)."""
+    result = text(value)
+    if result is None or not (_TEX_COMMAND.search(result) or (braces and "{" in result)):
+        return result
+    result = _MENDELEY_BACKSLASH.sub(lambda _: "\\textbackslash{}", result)  # Mendeley writes a backslash so
+    return text(_latex_to_text(result))
+
+
+LABEL = re.compile(r"^Abstract\s+(?=[A-Z])")
+"""An abstract field that starts with its label, as copied from a publisher's page."""
+
+
+NOT_A_VENUE = re.compile(r"\b(?:arxiv|corr|preprint|biorxiv|medrxiv|ssrn|openreview|e-?prints?|submitted|under review)\b", re.IGNORECASE)
+"""A journal or proceedings field that names a preprint server, not where the paper was published."""
+
+
+def venue(value: object, braces: bool = False) -> str | None:
+    """Where a paper was published (`journal`, `booktitle`, CSL's `container-title`, arXiv's
+    `journal_ref`), or None for a preprint server."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    found = tex(value, braces)
+    if not found or NOT_A_VENUE.search(found):
+        return None
+    return found[:200]
+
+
+def abstract(value: object, braces: bool = False) -> str:
+    """An abstract field's text (`tex`), without a leading `Abstract` label."""
+    return LABEL.sub("", tex(value, braces) or "", count=1)
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim")
+
+
+def _latex_to_text(value: str) -> str:
+    try:
+        return str(_converter().latex_to_text(value))
+    except Exception:  # noqa: BLE001  (pylatexenc raises many kinds on broken TeX; the text stays as written)
+        return value
 
 
 def year_of(value: object) -> int | None:

@@ -103,14 +103,16 @@ def _csl_record(item: dict[str, Any]) -> dict[str, Any]:
     date, year = _csl_date(item.get("issued"))
     number = str(item.get("number") or "") if str(item.get("archive") or item.get("publisher") or "").lower().startswith("arxiv") else ""
     ids = fields.identifiers(number, item.get("DOI"), item.get("URL"), item.get("note"), item.get("id"))
+    people = item.get("author") or item.get("editor") or item.get("director") or ()  # a book of chapters names its editors
     return dict(
-        abstract=str(item.get("abstract") or ""),
-        title=fields.text(item.get("title")),
-        authors=tuple(_csl_name(person) for person in item.get("author") or () if _csl_name(person)),
+        abstract=fields.abstract(item.get("abstract")),
+        title=fields.tex(fields.plain(item.get("title"))),
+        authors=tuple(name for person in people if (name := fields.tex(_csl_name(person)))),
         date=date,
         year=year,
         url=fields.text(item.get("URL")) if not ids.get("arxiv") else None,
         keywords=fields.keywords(item.get("keyword")),
+        venue=fields.venue(fields.plain(item.get("container-title"))),
         **ids,
     )
 
@@ -131,6 +133,7 @@ def _papers_record(item: dict[str, Any]) -> dict[str, Any]:
         year=item.get("year") if isinstance(item.get("year"), int) else None,
         category=fields.text(item.get("category")),
         url=fields.text(item.get("url")),
+        venue=fields.text(item.get("venue")),
         **ids,
     )
 

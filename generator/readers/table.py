@@ -23,6 +23,7 @@ COLUMNS = {
     "year": ("year", "publication year"),
     "topics": ("topics", "keywords", "tags", "manual tags"),
     "category": ("category", "primary category", "arxiv category"),
+    "venue": ("venue", "journal", "conference", "publication title", "booktitle"),
 }
 """Our field -> the column names that hold it (compared lower-cased, spaces and
 underscores alike). The first column found wins."""
@@ -76,14 +77,15 @@ def read(text: str, out: Collector) -> None:
         ids = fields.identifiers(value("arxiv"), value("doi"), value("url"))
         out.add(
             start,
-            value("abstract"),
-            title=fields.text(value("title")),
-            authors=fields.authors(value("authors")),
+            fields.tex(value("abstract")) or "",
+            title=fields.tex(fields.plain(value("title"))),
+            authors=fields.authors(fields.tex(value("authors"))),
             date=fields.iso_date(value("date")),
             year=fields.year_of(value("year") or value("date")),
             category=fields.text(value("category")),
             url=fields.text(value("url")) if not ids.get("arxiv") else None,
             keywords=fields.keywords(value("topics")),
+            venue=fields.venue(value("venue")),
             **ids,
         )
 

@@ -30,12 +30,17 @@ def _markup(text: str) -> str | None:
     return "XML document" if text.lstrip().startswith("<?xml") or re.search(rf"</{re.escape(tag)}\s*>", text) else None
 
 
+MARKDOWN = (".md", ".markdown")
+"""Markdown may start with HTML (a centred heading): in a file so named, a Markdown reader
+that finds its content wins over these."""
+
+
 def detect_html(text: str, suffix: str) -> float:
-    return 1.0 if _markup(text) == "HTML document" else 0.0
+    return (0.5 if suffix in MARKDOWN else 1.0) if _markup(text) == "HTML document" else 0.0
 
 
 def detect_xml(text: str, suffix: str) -> float:
-    return 1.0 if _markup(text) in ("XML document", "Atom feed", "RSS feed") else 0.0
+    return (0.5 if suffix in MARKDOWN else 1.0) if _markup(text) in ("XML document", "Atom feed", "RSS feed") else 0.0
 
 
 def detect_json(text: str, suffix: str) -> float:
