@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING
 
 from .model import Paper, Problem, Record, SeedFile, group_problems
 from .text import plural
-from .writer import WriteResult, cached_summary, previous_build, write_pages
+from .writer import WriteResult, cached_summary, orphans, previous_build, write_pages
 
 if TYPE_CHECKING:  # the stages are imported when a build runs them: a build with nothing to do never does
     from .catalog import Catalog
     from .dedupe import Clustered
     from .overrides import Overrides
     from .pages import Rendered
+    from .settings import ListSettings
     from .readers import Reading
     from .redirects import Previous
     from .related import Ranking
@@ -100,15 +101,21 @@ class Options:
     exiting: bool = False
     """The process ends after this build (the command line): what the build made is left to
     the exit (see `generator.__main__`), not freed value by value."""
+    config: Path | None = None
+    """The site's mkdocs.yml: the list's own settings (see `settings`); None for defaults."""
+    forget_moves: bool = False
+    """Drop the redirects of earlier builds (`build --forget-moves`): for a list whose titles
+    changed before it was ever published, nobody has the old URLs."""
 
 
 @dataclass(frozen=True)
 class Curated:
-    """The curated files, read and checked."""
+    """The curated files, read and checked, and the list's settings."""
 
     catalog: Catalog
     taxonomy: Taxonomy
     overrides: Overrides
+    settings: ListSettings
 
 
 @dataclass
@@ -155,9 +162,10 @@ def load_curated(options: Options) -> Curated:
     """The curated files; one that cannot be used raises `curated.CuratedFileError`."""
     from .catalog import load_catalog
     from .overrides import load_overrides
+    from .settings import load_settings
     from .topics import load_taxonomy
 
-    return Curated(load_catalog(options.catalog), load_taxonomy(options.taxonomy), load_overrides(options.overrides))
+    return Curated(load_catalog(options.catalog), load_taxonomy(options.taxonomy), load_overrides(options.overrides), load_settings(options.config))
 
 
 def read_seeds(seeds: Path | list[SeedFile], work: Work | None = None) -> tuple[list[Record], list[Problem], int]:
@@ -191,7 +199,7 @@ def pipeline(files: list[SeedFile], curated: Curated, previous: Previous, work: 
     papers = add_related(papers, ranking.lists)
     problems = sorted_problems(seed_problems(files, readings) + catalog.check_topics([t.slug for t in taxonomy.topics]) + clustered.problems + described)
     moved = previous.moves(papers)
-    rendered = render_site(papers, taxonomy, problems, len(records), len(files), moved, work)
+    rendered = render_site(papers, taxonomy, problems, len(records), len(files), moved, work, curated.settings)
     return Built(readings, clustered, papers, ranking, problems, moved, rendered)
 
 
@@ -201,11 +209,14 @@ def sorted_problems(problems: list[Problem]) -> tuple[Problem, ...]:
 
 def input_key(options: Options, seeds: list[SeedFile]) -> str:
     """A hash of everything the output depends on: seed files (names and bytes), the
-    catalog, taxonomy and overrides files, the generator's own code, and SITE_URL."""
+    catalog, taxonomy and overrides files, mkdocs.yml and home.md (the list's settings), the
+    generator's own code, and SITE_URL."""
     digest = hashlib.sha256()
     inputs = [(f"seed:{f.name}", f.data if f.data is not None else b"(unreadable)") for f in sorted(seeds, key=lambda f: f.name)]
     code = Path(__file__).parent
     paths = [(f"config:{p.name}", p) for p in (options.catalog, options.taxonomy, options.overrides)]
+    if options.config is not None:
+        paths += [("config:mkdocs.yml", options.config), ("config:home.md", options.config.parent / "home.md")]
     paths += [(f"code:{p.relative_to(code).as_posix()}", p) for p in sorted(code.rglob("*")) if p.suffix in (".py", ".j2")]
     inputs += [(name, path.read_bytes() if path.is_file() else b"(missing)") for name, path in paths]
     for name, data in inputs:
@@ -221,7 +232,7 @@ def build(options: Options) -> Summary:
     start = time.perf_counter()
     seeds = load_seed_files(options.seeds)
     key = input_key(options, seeds)
-    stored = None if options.force else cached_summary(options.docs, key)
+    stored = None if options.force or options.forget_moves else cached_summary(options.docs, key)
     if stored is not None:
         summary = Summary.from_json(stored)
         summary.seconds["check"] = time.perf_counter() - start
@@ -232,7 +243,9 @@ def build(options: Options) -> Summary:
     with collector_paused(), incremental.session(options.cache, options.warm, options.exiting) as session:
         with timed(summary, "read"):
             curated = session.curated(load_curated, options)
-            previous = previous_build(options.docs)
+            from .redirects import Previous
+
+            previous = Previous() if options.forget_moves else previous_build(options.docs)
             update = None if options.force else session.update_for(seeds, curated)
         made = update.run(previous, summary.seconds) if update is not None else None
         if made is None:
@@ -243,6 +256,9 @@ def build(options: Options) -> Summary:
                 made = session.keep(built, seeds, curated)
             summary.full = True
         summary.records, summary.papers, summary.problems = made.records, made.papers, made.problems
+        summary.problems += tuple(Problem(str(options.docs / relative), 1, "a page the generator wrote once and no longer owns "
+                                          "(docs/.generated.json was deleted or replaced?): delete it", "warning")
+                                  for relative in orphans(options.docs, made.pages))
         with timed(summary, "write"):
             summary.written = write_pages(options.docs, made.pages, key, summary.to_json(), made.moved, check=options.force)
         with timed(summary, "cache"):

@@ -42,6 +42,9 @@ class Entry:
     """Line of each topic slug, for warnings about unknown topics."""
     phrase: str | None = None
     """The `match` phrase, when the entry has one (an arXiv id given as `match` is not)."""
+    source: str | None = None
+    """`file:line` of a record of the paper (`source:`): for a paper no phrase can single
+    out, such as one whose abstract another paper's contains whole."""
 
     @property
     def ids(self) -> frozenset[str]:
@@ -74,12 +77,23 @@ class Catalog:
         for index, cluster in enumerate(clusters):
             for key in cluster.ids:
                 owners.setdefault(key, []).append(index)
+        at = self.sources_of(clusters)
         hits: dict[int, list[int]] = {}
         for number, entry in enumerate(self.entries):
             key = fingerprint(entry.phrase) if entry.phrase else None
-            hits[number] = (texts.holders(key) if key else []) or sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
+            by_text = (texts.holders(key) if key else []) or ([at[entry.source]] if entry.source in at else [])
+            hits[number] = by_text or sorted({index for id_key in entry.ids for index in owners.get(id_key, [])})
         assigned, problems = self.decide(hits)
         return {cluster: self.entries[number] for cluster, number in assigned.items()}, problems
+
+    def sources_of(self, clusters: Mapping[T, Cluster] | Sequence[Cluster]) -> dict[str, T]:
+        """The cluster (by key or index) of each record an entry names by `source`."""
+        wanted = {entry.source for entry in self.entries if entry.source}
+        if not wanted:
+            return {}
+        pairs = clusters.items() if isinstance(clusters, Mapping) else enumerate(clusters)
+        return {where: key for key, cluster in pairs for member in cluster.members  # type: ignore[misc]
+                if (where := f"{member.record.source.file}:{member.record.source.line}") in wanted}
 
     def decide(self, hits: Mapping[int, Sequence[T]]) -> tuple[dict[T, int], list[Problem]]:
         """Which entry (by index) describes which paper, given the papers each entry finds
@@ -118,7 +132,7 @@ def load_catalog(path: Path) -> Catalog:
     for index, item in enumerate(document.data.get("papers") or []):
         at = ("papers", index)
         arxiv_given = item.get("arxiv")
-        match = (item.get("match") or arxiv_given or item.get("doi") or "").strip()
+        match = (item.get("match") or arxiv_given or item.get("doi") or item.get("source") or "").strip()
         if "match" in item and ARXIV_ID.match(match) and not arxiv_given:
             arxiv_given = match  # `match: 2401.05566` is an arXiv id
         if "match" in item and not ARXIV_ID.match(match) and len(fingerprint(match)) < MIN_PHRASE_CHARS:
@@ -143,6 +157,7 @@ def load_catalog(path: Path) -> Catalog:
             topics=topics,
             topic_lines=tuple(document.line((*at, "topics", i)) for i in range(len(topics))),
             phrase=item["match"] if "match" in item and not ARXIV_ID.match(item["match"]) else None,
+            source=item.get("source"),
         ))
     if issues:
         raise curated.CuratedFileError(document.name, issues)

@@ -19,7 +19,7 @@ from .text import plural
 from .writer import WriteError
 
 USER_ERROR = 2
-DEFAULTS = {"catalog": Path("catalog.yml"), "taxonomy": Path("taxonomy.yml"), "overrides": Path("duplicates.yml")}
+DEFAULTS = {"catalog": Path("catalog.yml"), "taxonomy": Path("taxonomy.yml"), "overrides": Path("duplicates.yml"), "config": Path("mkdocs.yml")}
 
 
 class Parser(argparse.ArgumentParser):
@@ -42,6 +42,7 @@ def parser() -> Parser:
     command.add_argument("--catalog", type=Path, help="curated metadata file (default: catalog.yml, if present)")
     command.add_argument("--taxonomy", type=Path, help="topics file (default: taxonomy.yml, if present)")
     command.add_argument("--overrides", type=Path, help="records forced together or apart (default: duplicates.yml, if present)")
+    command.add_argument("--config", type=Path, help="the site's MkDocs configuration, for the list's name and settings (default: mkdocs.yml, if present)")
     command.add_argument(
         "--strict", nargs="?", const="all", choices=("all", "curation"),
         help="exit with status 1 on problems: 'all' (the default when given) fails on any rejected record or warning; "
@@ -49,6 +50,8 @@ def parser() -> Parser:
              "A curated file that cannot be used always stops the build, with status 2",
     )
     command.add_argument("--force", action="store_true", help="rebuild everything even if no input changed")
+    command.add_argument("--forget-moves", action="store_true",
+                         help="drop the redirect pages of papers whose URL changed in earlier builds (for a list not yet published)")
     command.add_argument("--cache", type=Path, default=Path(".cache") / "generator",
                          help="folder of the cache of per-text work, reused between runs (default: .cache/generator)")
     command.add_argument("--no-cache", action="store_true", help="use no cache: compute everything (the output is the same)")
@@ -69,6 +72,12 @@ def parser() -> Parser:
     preview.add_argument("base", type=Path, help="papers.json before the change")
     preview.add_argument("head", type=Path, help="papers.json after the change")
     preview.add_argument("out", type=Path, help="folder to write the preview into (replaced)")
+    new = commands.add_parser(
+        "new",
+        help="replace the demo list with an empty list of your own",
+        description="Remove the demo's seed files, write empty catalog.yml and duplicates.yml, a starter taxonomy.yml and placeholders in mkdocs.yml.",
+    )
+    new.add_argument("--force", action="store_true", help="go ahead even when seeds/ holds files that are not the demo's (they are kept)")
     return parser
 
 
@@ -86,6 +95,16 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         except (OSError, ValueError, KeyError, TypeError) as error:
             return fail(f"preview: {error}")
         print(f"preview: {result.kept:,} of {result.papers:,} paper pages, {result.bytes / 1e6:.1f} MB in {display_name(args.out)}")
+        return 0
+    if args.command == "new":
+        from .starter import StarterError, new_list
+
+        try:
+            done = new_list(Path.cwd(), args.force)
+        except (StarterError, OSError) as error:
+            return fail(f"new: {error}")
+        for line in done:
+            print(f"new: {line}")
         return 0
     if args.command == "changes":
         from .changes import ChangesError, describe_changes
@@ -107,7 +126,8 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         setattr(args, name, given if given is not None else default)
     progress_module.enabled = progress_module.enabled and not args.quiet
     options = Options(args.seeds, args.docs, args.catalog, args.taxonomy, args.overrides, force=args.force,
-                      cache=None if args.no_cache else args.cache, exiting=exiting)
+                      cache=None if args.no_cache else args.cache, exiting=exiting, config=args.config,
+                      forget_moves=args.forget_moves)
     try:
         summary = build(options)
     except CuratedFileError as error:

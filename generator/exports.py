@@ -260,9 +260,10 @@ def _day(paper: Paper) -> str:
     return date + "-01" * ((10 - len(date)) // 3)
 
 
-def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
+def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str, author: str = "") -> str:
     """Atom feed of the FEED_ENTRIES newest dated papers. Papers with neither date nor year
     are left out (Atom needs a time). Links are relative unless a site URL is given."""
+    base_url = base_url + "/" if base_url and not base_url.endswith("/") else base_url
     dated = sorted(
         (p for p in papers if p.date or p.year),
         key=lambda p: (_day(p), p.slug),
@@ -272,6 +273,8 @@ def atom_feed(papers: Sequence[Paper], site_name: str, base_url: str) -> str:
     # registry is global, and MathML serialisation must not change the feed's output.
     feed = ET.Element("feed", xmlns="http://www.w3.org/2005/Atom")
     ET.SubElement(feed, "title").text = site_name
+    if author:
+        ET.SubElement(ET.SubElement(feed, "author"), "name").text = author
     ET.SubElement(feed, "id").text = (base_url or "urn:reading-list:") + "feed.xml"
     ET.SubElement(feed, "link", rel="self", href=f"{base_url}feed.xml")
     newest = _day(dated[0]) if dated else "1970-01-01"

@@ -2,7 +2,8 @@
 seeds/ whenever a seed, the catalog, the taxonomy or the overrides change.
 
 `on_serve` adds those files to the watched paths; every rebuild then first runs the
-generator (`on_pre_build`). `./dev serve` runs `mkdocs serve --dirty`, so MkDocs rebuilds only
+generator (`on_pre_build`). An edit of mkdocs.yml (the list's name and settings) builds
+every page again. `./dev serve` runs `mkdocs serve --dirty`, so MkDocs rebuilds only
 the pages the generator rewrote, and the generator keeps its cache and state in memory
 between rebuilds (benchmarks/incremental.py).
 
@@ -22,6 +23,7 @@ The next save that fixes the file regenerates.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import sys
@@ -36,7 +38,7 @@ from generator import mkdocs_internals
 SERVING = "READING_LIST_SERVING"
 """Set for the process by `on_startup`: MkDocs reloads this module with the config on every
 rebuild, so a module global would not survive."""
-INPUTS = ("seeds", "catalog.yml", "taxonomy.yml", "duplicates.yml")
+INPUTS = ("seeds", "catalog.yml", "taxonomy.yml", "duplicates.yml", "home.md")
 INPUT_POLLING = 0.1
 """Seconds between two looks at the inputs under `mkdocs serve` (see `on_serve`)."""
 
@@ -44,6 +46,8 @@ INPUT_POLLING = 0.1
 DIRTY = "READING_LIST_DIRTY"
 INDEXING = "READING_LIST_INDEXING"
 """Set by `on_pre_build` when this build started the search index it is to finish."""
+CONFIG_STAMP = "READING_LIST_CONFIG"
+"""The hash of mkdocs.yml the served pages were built with."""
 SPLIT = "READING_LIST_SPLIT"
 """Set for `build` (not `--dirty`): half the paper pages are built by a forked process."""
 
@@ -55,6 +59,15 @@ def on_startup(command: str, dirty: bool) -> None:
     if command == "serve":
         # No forked workers (`generator.parallel`) in a process that runs a server's threads.
         os.environ.setdefault("READING_LIST_WORKERS", "1")
+    if command == "serve" and dirty:
+        # MkDocs warns on every rebuild that a dirty build may leave navigation stale. Here the
+        # generator rewrites every page whose text changed, the nav holds no paper, and an
+        # edit of mkdocs.yml rebuilds everything: the warning says nothing to act on.
+        logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
+
+
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
 
 
 def on_config(config: Any) -> Any:
@@ -80,7 +93,22 @@ def on_serve(server: Any, config: Any, builder: Any) -> Any:
 def on_pre_build(config: Any) -> None:
     if os.environ.get(SERVING):
         _regenerate(config)
+        if os.environ.get(DIRTY):
+            _rebuild_all_on_new_config(config)
     _start_index(config)
+
+
+def _rebuild_all_on_new_config(config: Any) -> None:
+    """After an edit of mkdocs.yml, every page is built again: a dirty build builds only
+    pages whose Markdown changed, and every page carries the list's name, nav and theme."""
+    import hashlib
+
+    stamp = hashlib.sha256(Path(config.config_file_path).read_bytes()).hexdigest()
+    before = os.environ.get(CONFIG_STAMP)
+    os.environ[CONFIG_STAMP] = stamp
+    if before and before != stamp and Path(config.site_dir).is_dir():
+        for child in Path(config.site_dir).iterdir():  # a page with no output is built
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
 
 def _regenerate(config: Any) -> None:
@@ -92,7 +120,8 @@ def _regenerate(config: Any) -> None:
     if not (root / "seeds").is_dir():
         return
     try:
-        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:]), cache=root / ".cache" / "generator", warm=True))
+        summary = build(Options(root / "seeds", Path(config.docs_dir), *(root / name for name in INPUTS[1:4]), cache=root / ".cache" / "generator", warm=True,
+                                config=Path(config.config_file_path)))
     except (CuratedFileError, WriteError) as error:
         for line in str(error).splitlines():
             _say("ERROR", line)

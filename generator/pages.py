@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from .exports import FEED_ENTRIES, atom_feed, citation_keys, export_files, export_names, large
 from .model import Paper, Problem, group_problems
-from .render import HTML, SITE_NAME, UNSEARCHED, first_sentence, html_page, page, render_paper
+from .render import HTML, UNSEARCHED, first_sentence, html_page, page, render_paper
+from .settings import ListSettings
 from .topics import Taxonomy
 from .work import Work
 
@@ -78,6 +79,8 @@ class Site:
     """Redirects: old slug -> the slug of the paper it moved to (see `redirects`)."""
     papers: Callable[[Sequence[str]], Sequence[Paper]] = lambda slugs: ()
     """The papers of these slugs, for a page that shows more than their cards (the feed)."""
+    settings: ListSettings = field(default_factory=ListSettings)
+    """The list's name, intro and feed settings (from mkdocs.yml)."""
 
     @cached_property
     def by_slug(self) -> dict[str, Card]:
@@ -124,6 +127,7 @@ class Site:
             abstractless_items=Markup("".join(_listing(item) for item in abstractless)),
             chart=[(topic.name, by_topic[topic.slug]) for topic in self.taxonomy.topics],
             translations=sum(item.foreign for item in self.cards),
+            settings=self.settings,
         )
 
 
@@ -159,7 +163,15 @@ def index_pages(site: Site) -> dict[str, str]:
 
 @index_page
 def home(site: Site) -> dict[str, str]:
-    return {"index.md": page("home.md.j2", {"title": "Home", **UNSEARCHED}, **site.context)}
+    """The reader's way in: the list's name and intro (mkdocs.yml, or home.md), its topics,
+    exports and search."""
+    return {"index.md": page("home.md.j2", {"title": "Home", **UNSEARCHED}, intro=Markup(site.settings.intro), **site.context)}
+
+
+@index_page
+def about(site: Site) -> dict[str, str]:
+    """What the list was made of: records read, merged and rejected, for its maintainer."""
+    return {"about-this-list.md": page("about.md.j2", {"title": "About this list", **UNSEARCHED}, **site.context)}
 
 
 @index_page
@@ -217,7 +229,8 @@ def feed(site: Site) -> dict[str, str]:
     """The Atom feed of the FEED_ENTRIES newest papers with a date or a year."""
     dated = sorted(((item.date or f"{item.year}-01-01", item.slug) for item in site.cards if item.date or item.year), reverse=True)
     newest = [slug for _, slug in itertools.islice(dated, FEED_ENTRIES)]
-    return {"feed.xml": atom_feed(list(site.papers(newest)), SITE_NAME, os.environ.get("SITE_URL", ""))}
+    settings = site.settings
+    return {"feed.xml": atom_feed(list(site.papers(newest)), settings.feed_title or settings.name, settings.url, settings.feed_author)}
 
 
 def paper_path(slug: str) -> str:
@@ -238,7 +251,7 @@ class Rendered:
 
 
 def render_site(papers: Sequence[Paper], taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
-                moved: Mapping[str, str] | None = None, work: Work | None = None) -> Rendered:
+                moved: Mapping[str, str] | None = None, work: Work | None = None, settings: ListSettings | None = None) -> Rendered:
     """Every generated page of these papers (in slug order)."""
     work = work or Work()
     cites = citation_keys(papers)
@@ -250,7 +263,8 @@ def render_site(papers: Sequence[Paper], taxonomy: Taxonomy, problems: tuple[Pro
     pages: dict[str, str | bytes] = {paper_path(paper.slug): page for paper, (page, _) in zip(papers, pairs)}
     cards = [item for _, item in pairs]
     by_slug = {paper.slug: paper for paper in papers}
-    pages.update(index_pages(Site(cards, taxonomy, problems, records, files, moved or {}, lambda slugs: [by_slug[s] for s in slugs])))
+    pages.update(index_pages(Site(cards, taxonomy, problems, records, files, moved or {}, lambda slugs: [by_slug[s] for s in slugs],
+                                  settings or ListSettings())))
     pages.update(export_files(papers, cites, work))
     return Rendered(pages, cards, cites)
 

@@ -25,7 +25,6 @@ from .model import OPENREVIEW, Paper, Record
 from .text import latex_to_text
 from .topics import Taxonomy
 
-SITE_NAME = "AI Safety Reading List"
 LANGUAGE_NAMES = {
     "ar": "Arabic", "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "fr": "French", "he": "Hebrew",
     "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian",

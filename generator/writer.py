@@ -299,6 +299,12 @@ def write_pages(
             unchanged_pages.add(relative)
         elif existing is not None and relative not in previous:
             raise WriteError(f"{docs / relative}: exists and was not written by the generator; move or rename it (nothing was written)")
+        elif existing is not None and not check and _edited(existing, previous_digests.get(relative)):
+            raise WriteError(_edited_message(docs / relative))
+    for relative in [] if check else sorted(set(previous) - set(pages)):
+        existing = _read(_safe_path(docs, relative))
+        if existing is not None and _edited(existing, previous_digests.get(relative)):
+            raise WriteError(_edited_message(docs / relative))
     new = set(pages) - set(previous)
     changing = new or unchanged_pages != set(pages) or set(previous) - set(pages)
     if changing:
@@ -320,6 +326,43 @@ def write_pages(
     (docs / PENDING).unlink(missing_ok=True)
     _remove_stale_temporaries(docs, pages)
     return WriteResult(tuple(written), len(unchanged_pages), tuple(removed))
+
+
+GENERATED_MARK = re.compile(rb"^---\n(?:.*\n){0,12}?template: (?:\"?(?:paper|moved)\.html\"?)\n", re.MULTILINE)
+"""The front matter the generator gives paper and redirect pages."""
+
+
+def orphans(docs: Path, pages: dict[str, Page]) -> list[str]:
+    """Paper and redirect pages under docs/papers/ that the generator wrote once but no
+    longer owns: not among `pages`, not in the manifest (it was deleted or replaced), and
+    marked as the generator's by their front matter. Hand-written pages are never touched;
+    these are reported, for the maintainer to delete."""
+    folder = docs / "papers"
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    files = read_manifest(docs).get("files")
+    owned = set(files) if isinstance(files, dict) else set()
+    found = []
+    for name in sorted(names):
+        relative = f"papers/{name}"
+        if name.endswith(".md") and relative not in pages and relative not in owned:
+            head = _read(folder / name)
+            if head is not None and GENERATED_MARK.match(head[:2000]):
+                found.append(relative)
+    return found
+
+
+def _edited(existing: bytes, written: object) -> bool:
+    """A file the generator wrote, changed since (its digest is not what was written)."""
+    return isinstance(written, str) and page_digest(existing) != written
+
+
+def _edited_message(path: Path) -> str:
+    home = " (the home page's text belongs in home.md next to mkdocs.yml; see the README)" if path.name == "index.md" and path.parent.name != "topics" else ""
+    return (f"{path}: changed by hand since the generator wrote it, and the generator would replace it{home}; "
+            "move the change out, then build with --force to put the generated page back (nothing was written)")
 
 
 def _remove_empty_parents(folder: Path, docs: Path) -> None:

@@ -36,6 +36,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "tests" / "data" / "demo"
+"""The demo list (seeds and curated files) the tests use, whatever list the repository holds."""
 sys.path.insert(0, str(ROOT))
 
 from generator.build import read_seeds  # noqa: E402
@@ -105,7 +107,7 @@ def labelled_set(limit: int | None, variants: int) -> list[Labelled]:
     items: list[Labelled] = []
     labels = yaml.safe_load((ROOT / "tests/data/seed_papers.yml").read_text("utf-8"))
     paper_of = {where: f"seed:{paper}" for paper, places in labels.items() for where in places}
-    records, _, _ = read_seeds(ROOT / "seeds")
+    records, _, _ = read_seeds(DEMO / "seeds")
     for record in records:
         items.append(Labelled(record, paper_of[f"{record.source.file[:3]}:{record.source.line}"]))
 

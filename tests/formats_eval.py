@@ -63,6 +63,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "tests" / "data" / "demo"
+"""The demo list (seeds and curated files) the tests use, whatever list the repository holds."""
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -248,13 +250,13 @@ def write_labelled_set(folder: Path, papers: int) -> dict[tuple[str, int], str]:
     shingler = Shingler()
 
     # Seeds and the fixture files about seed papers: truth from the seed labels, through the catalog's ids.
-    for path in sorted((ROOT / "seeds").iterdir()) + sorted(FORMATS.iterdir()):
+    for path in sorted((DEMO / "seeds").iterdir()) + sorted(FORMATS.iterdir()):
         shutil.copy(path, folder / path.name)
     labels = yaml.safe_load((ROOT / "tests/data/seed_papers.yml").read_text("utf-8"))
     place = {where: name for name, places in labels.items() for where in places}
-    seed_records, _, _ = read_seeds(ROOT / "seeds")
+    seed_records, _, _ = read_seeds(DEMO / "seeds")
     arxiv_label = {}
-    for entry in load_catalog(ROOT / "catalog.yml").entries:
+    for entry in load_catalog(DEMO / "catalog.yml").entries:
         holder = next(r for r in seed_records if entry.phrase and fingerprint(entry.phrase) in r.key)
         arxiv_label[entry.arxiv] = f"seed:{place[f'{holder.source.file[:3]}:{holder.source.line}']}"
     records, _, _ = read_seeds(folder)
@@ -350,7 +352,7 @@ def write_labelled_set(folder: Path, papers: int) -> dict[tuple[str, int], str]:
 
 def evaluate(folder: Path, truth: dict[tuple[str, int], str]) -> dict[str, object]:
     records, problems, files = read_seeds(folder)
-    catalog = load_catalog(ROOT / "catalog.yml")
+    catalog = load_catalog(DEMO / "catalog.yml")
     start = time.perf_counter()
     clusters, _ = cluster_duplicates(records, pins=catalog.pins())
     seconds = time.perf_counter() - start

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from run import corpus, records_for, write_seeds  # noqa: E402
-from support import ROOT, SEEDS  # noqa: E402
+from support import DEMO, ROOT, SEEDS  # noqa: E402
 from test_incremental import options, tree  # noqa: E402
 
 from generator.build import build  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> None:
         write_seeds(records_for(args.records, corpus()), project / "seeds")
         for path in SEEDS.glob("*.txt"):
             shutil.copy(path, project / "seeds" / path.name)
-        shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+        shutil.copy(DEMO / "catalog.yml", project / "catalog.yml")
         build(options(project, project / "docs", project / "cache", args.warm))
         for step in range(args.edits):
             done = edit(project / "seeds", rng.choice(KINDS), step, rng)

@@ -17,7 +17,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+DEMO = ROOT / "tests" / "data" / "demo"
+"""The demo list: seeds, catalog.yml, taxonomy.yml, duplicates.yml and its settings. Tests
+that need a known list use this copy, so that the suite passes whatever list the repository
+itself holds (tests/test_own_list.py checks that one)."""
+SEEDS = DEMO / "seeds"
 
 
 @functools.cache
@@ -51,7 +55,8 @@ def generate(seeds: Path, docs: Path, *extra: str, env: dict[str, str] | None = 
     """Run the generator's command line as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(docs),
-         "--catalog", str(ROOT / "catalog.yml"), "--taxonomy", str(ROOT / "taxonomy.yml"), *extra],
+         "--catalog", str(DEMO / "catalog.yml"), "--taxonomy", str(DEMO / "taxonomy.yml"), "--overrides", str(DEMO / "duplicates.yml"),
+         "--config", str(DEMO / "mkdocs.yml"), *extra],
         cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})},
     )
 
@@ -92,6 +97,46 @@ def served(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _LikePages(_Quiet):
+    """GitHub Pages' way with a project site: the site under /<prefix>/, a missing path
+    answered with status 404 and the site's 404.html."""
+
+    prefix = "/repo/"
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = self.path.split("?", 1)[0]
+        if not path.startswith(self.prefix):
+            self.send_error(404)
+            return None
+        self.path = "/" + self.path[len(self.prefix):]
+        if Path(self.translate_path(self.path)).exists():
+            return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return __import__("io").BytesIO(body)
+
+
+@contextmanager
+def served_like_pages(folder: Path, prefix: str = "/repo/") -> Iterator[str]:
+    """`folder` served as GitHub Pages serves a project site under `prefix`; yields its URL."""
+    handler = type("Handler", (_LikePages,), {"prefix": prefix})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def parse_html(path: Path):  # type: ignore[no-untyped-def]

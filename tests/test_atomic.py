@@ -75,20 +75,27 @@ def test_files_of_a_killed_build_stay_owned_when_the_seeds_change_again(tmp_path
     assert snapshot(docs) == snapshot(tmp_path / "reference")
 
 
-def test_a_generated_page_edited_by_hand_is_put_back(tmp_path: Path):
-    """The writer skips reading pages whose digest and size match what it wrote last time;
-    an edit that changes a page's size is still found and undone, and `--force` undoes any."""
+def test_a_generated_page_edited_by_hand_stops_the_build_until_forced(tmp_path: Path):
+    """A page the generator wrote and someone edited is not silently replaced: the build
+    stops with one line naming it and writes nothing; `--force` puts the generated text back.
+    (The writer skips reading pages whose digest and size match what it wrote last time, so
+    an edit of the same size is found by `--force` only.)"""
     folder = seeds(tmp_path / "seeds", "v1")
     docs = tmp_path / "docs"
     assert generate(folder, docs).returncode == 0
     page = sorted((docs / "papers").glob("*.md"))[0]
     original = page.read_bytes()
     page.write_bytes(original + b"\nedited by hand\n")
-    assert generate(folder, docs).returncode == 0
+    before = snapshot(docs)
+    result = generate(folder, docs)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and str(page) in result.stderr and "changed by hand" in result.stderr
+    assert snapshot(docs) == before
+    assert generate(folder, docs, "--force").returncode == 0
     assert page.read_bytes() == original
     same_size = original.replace(b"Abstract", b"Abstrakt", 1)
     assert same_size != original and len(same_size) == len(original)
     page.write_bytes(same_size)
+    assert generate(folder, docs).returncode == 0 and page.read_bytes() == same_size  # not read: not known
     assert generate(folder, docs, "--force").returncode == 0
     assert page.read_bytes() == original
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from support import mkdocs_build, served
+from support import mkdocs_build, served, served_like_pages
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -100,7 +100,7 @@ def test_served_site_home_to_topic_to_paper_and_search(browser: Browser, seeds_s
     base = serve(seeds_site / "site")
     visit = Visit(browser, base)
     visit.goto(base)
-    assert visit.page.locator("article tr", has_text="Papers").first.inner_text().split() == ["Papers", "33"]
+    assert "33 papers" in visit.page.locator("article li", has_text="Topics").first.inner_text()
     visit.page.locator("article a", has_text="Topics").first.click()
     visit.page.wait_for_load_state("networkidle")
     visit.page.locator("article a", has_text="Interpretability").first.click()
@@ -162,6 +162,8 @@ def test_site_served_under_a_sub_path(browser: Browser, seeds_site: Path, serve,
     base = serve(root) + "pr-preview/pr-7/"
     visit = Visit(browser, base)
     visit.goto(base)
+    visit.page.locator("article a", has_text="About this list").first.click()
+    visit.page.wait_for_load_state("networkidle")
     visit.page.locator("article a", has_text="Duplicates").first.click()
     visit.page.wait_for_load_state("networkidle")
     assert urlsplit(visit.page.url).path == "/pr-preview/pr-7/duplicates/"
@@ -193,3 +195,27 @@ def test_dark_mode_toggle(browser: Browser, seeds_site: Path, serve):
     assert scheme() != before
     visit.check_clean()
     visit.close()
+
+
+def test_the_404_page_works_under_a_sub_path_without_a_site_url(browser: Browser, seeds_site: Path):
+    """GitHub Pages answers /repo/papers/missing/ with status 404 and 404.html: built without
+    SITE_URL, the page finds the site's root, so its styles, logo and links work there."""
+    with served_like_pages(seeds_site / "site") as base:
+        visit = Visit(browser, base)
+        response = visit.page.goto(base + "papers/missing/", wait_until="networkidle")
+        assert response is not None and response.status == 404
+        assert visit.page.locator("article h1").inner_text().startswith("404")
+        stylesheets = visit.page.evaluate("() => [...document.styleSheets].map(s => s.href).filter(Boolean)")
+        assert stylesheets and all(urlsplit(href).path.startswith("/repo/assets/") for href in stylesheets), stylesheets
+        logo = visit.page.locator("a.md-header__button.md-logo").bounding_box()
+        assert logo is not None and logo["width"] < 100, logo  # unstyled, the logo filled the screen
+        # Only the page itself and the search for the root answer 404 (the browser logs each).
+        expected = {"/repo/papers/missing/", "/repo/papers/missing/404.html", "/repo/papers/404.html"}
+        http = [f for f in visit.failures if f.startswith("HTTP ")]
+        assert {urlsplit(f.split(": ", 1)[1]).path for f in http} == expected, visit.failures
+        others = [f for f in visit.failures if f not in http and "status of 404" not in f]
+        assert not others, others
+        visit.page.locator("a.md-header__button.md-logo").click()
+        visit.page.wait_for_load_state("networkidle")
+        assert urlsplit(visit.page.url).path == "/repo/"
+        visit.close()

@@ -11,7 +11,7 @@ import frontmatter
 
 from generator.build import read_seeds
 
-from support import ROOT, SEEDS, generate, make_project, mkdocs_build
+from support import SEEDS, generate, make_project, mkdocs_build, tree
 
 
 def paper_pages(docs: Path) -> dict[str, frontmatter.Post]:
@@ -92,30 +92,6 @@ def test_generated_docs_are_byte_identical_across_runs(tmp_path: Path):
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
     two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
     assert one == two
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
-def without_input_key(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The manifest's `key` hashes the generator's code too, so any code edit changes it;
-    the golden test is about the output, so it compares the manifest without it."""
-    manifest = json.loads(files.pop(".generated.json"))
-    manifest.pop("key")
-    return files | {".generated.json": json.dumps(manifest, sort_keys=True).encode()}
-
-
-def test_committed_docs_match_the_generator(tmp_path: Path):
-    """Golden test: regenerating the committed docs/ from seeds/ changes nothing (the
-    committed manifest carries the redirects of earlier builds). Refresh with `./dev site`
-    and review the diff."""
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    result = generate(SEEDS, tmp_path / "docs", "--force")
-    assert result.returncode == 0, result.stderr
-    expected, committed = without_input_key(tree(tmp_path / "docs")), without_input_key(tree(ROOT / "docs"))
-    stale = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
-    assert not stale, f"docs/ is stale ({stale[:5]}): run ./dev site and review the diff"
 
 
 def synthetic_seeds(folder: Path, papers: int) -> Path:

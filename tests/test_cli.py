@@ -46,8 +46,8 @@ def test_unknown_option():
     ('{"pages": []}', "not a papers.json export"),
     ("\udcff", "not UTF-8"),
 ])
-def test_changes_with_a_missing_or_broken_export(tmp_path: Path, content: str | None, expected: str):
-    good = ROOT / "docs" / "papers.json"
+def test_changes_with_a_missing_or_broken_export(tmp_path: Path, content: str | None, expected: str, demo_docs: Path):
+    good = demo_docs / "papers.json"
     broken = tmp_path / "broken.json"
     if content == "\udcff":
         broken.write_bytes(b"\xff\xfe{")
@@ -57,8 +57,8 @@ def test_changes_with_a_missing_or_broken_export(tmp_path: Path, content: str | 
     assert line.startswith(str(broken)) and expected in line
 
 
-def test_changes_of_an_export_with_itself():
-    good = ROOT / "docs" / "papers.json"
+def test_changes_of_an_export_with_itself(demo_docs: Path):
+    good = demo_docs / "papers.json"
     result = run("changes", str(good), str(good))
     assert result.returncode == 0 and "0 added, 0 removed, 0 merged" in result.stdout
 

@@ -17,13 +17,13 @@ from generator.incremental import clustering as clustering_module
 from generator.incremental.clustering import Clustering
 from generator.model import Record, Source
 from generator.overrides import load_overrides
-from support import ROOT, SEEDS, memory_work
+from support import DEMO, SEEDS, memory_work
 
 RECORDS, _, _ = read_seeds(SEEDS)
-OVERRIDES = load_overrides(ROOT / "duplicates.yml")
-PINS = tuple(load_catalog(ROOT / "catalog.yml").pins())
+OVERRIDES = load_overrides(DEMO / "duplicates.yml")
+PINS = tuple(load_catalog(DEMO / "catalog.yml").pins())
 EDITS = ("drop", "copy", "reword", "versions", "id", "title", "retitle", "phrase", "delete", "restore", "move")
-PHRASES = [entry.match for entry in load_catalog(ROOT / "catalog.yml").entries if entry.phrase]
+PHRASES = [entry.match for entry in load_catalog(DEMO / "catalog.yml").entries if entry.phrase]
 WORK = memory_work()
 
 

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, SEEDS, generate
+from support import DEMO, ROOT, SEEDS, generate, tree
 
 ONE_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<column>\d+): (?P<message>.+)$")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def broken(tmp_path: Path, name: str, edit) -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path / name
-    path.write_text(edit((ROOT / name).read_text("utf-8")), "utf-8")
+    path.write_text(edit((DEMO / name).read_text("utf-8")), "utf-8")
     return path
 
 
@@ -85,7 +81,7 @@ def test_each_mistake_is_one_line_with_file_line_column_naming_it(tmp_path: Path
     assert "must be an arXiv id" in messages["catalog bad arxiv id"]["message"]
     duplicate_slug = messages["taxonomy duplicate slug"]["message"]
     lines = [int(n) for n in re.findall(r"\d+", duplicate_slug.split("lines")[1])]
-    taxonomy = (ROOT / "taxonomy.yml").read_text("utf-8").splitlines()
+    taxonomy = (DEMO / "taxonomy.yml").read_text("utf-8").splitlines()
     assert "slug: rlhf" in taxonomy[lines[0] - 1] and "slug: honesty" in taxonomy[lines[1] - 1]
     assert "missing 'name'" in messages["taxonomy missing name"]["message"]
     assert "phrase too short" in messages["duplicates short phrase"]["message"]

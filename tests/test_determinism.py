@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 import generator.build as build_module
 from generator.build import Options, build
-from support import CORPUS, ROOT, SEEDS, corpus_seeds, generate
+from support import CORPUS, DEMO, SEEDS, corpus_seeds, generate
 
 
 def options(seeds: Path, docs: Path) -> Options:
-    return Options(seeds, docs, ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True)
+    return Options(seeds, docs, DEMO / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", force=True)
 
 
 def tree(docs: Path) -> dict[str, bytes]:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from generator.build import Options, build
 from generator.incremental import sessions
-from support import ROOT, SEEDS
+from support import DEMO, ROOT, SEEDS
 
 FORMATS = ROOT / "tests" / "data" / "formats"
 ABSTRACTS = [
@@ -44,7 +44,7 @@ def project_of(folder: Path) -> Path:
     for path in FORMATS.iterdir():
         shutil.copy(path, folder / "seeds" / path.name)
     for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
-        shutil.copy(ROOT / name, folder / name)
+        shutil.copy(DEMO / name, folder / name)
     return folder
 
 
@@ -137,7 +137,7 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
         data = yaml.safe_load(path.read_text("utf-8"))
         entries = data["papers"]
         entry = rng.choice(entries)
-        field = rng.choice(["title", "authors", "year", "notes", "topics", "url", "doi", "drop", "add"])
+        field = rng.choice(["title", "authors", "year", "notes", "topics", "url", "doi", "source", "drop", "add"])
         if field == "title":
             entry["title"] = "Revisited: " + entry.get("title", "a paper")
         elif field == "authors":
@@ -152,6 +152,9 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
             entry["url"] = "https://example.org/paper"
         elif field == "doi":
             entry["doi"] = f"10.1234/edit.{rng.randrange(1000)}"
+        elif field == "source":  # a record named by file and line, in place of a phrase
+            name = rng.choice(sorted(p.name for p in (project / "seeds").glob("00[0-4]_*.txt")))
+            entries.append({"source": f"{name}:{rng.randrange(1, 12)}", "title": "A paper named by its record"})
         elif field == "drop" and len(entries) > 1:
             entries.remove(entry)
         else:
@@ -163,7 +166,7 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
         topic = rng.choice(data["topics"])
         choice = rng.randrange(3)
         if choice == 0:
-            terms = topic["terms"]
+            terms = topic.setdefault("terms", {"en": []})  # "Other" has none
             (terms["en"] if isinstance(terms, dict) else terms).append(rng.choice(["language model", "safety", "agents"]))
         elif choice == 1:
             topic["name"] = "Renamed: " + topic["name"]

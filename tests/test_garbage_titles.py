@@ -41,12 +41,12 @@ LETTER = re.compile(r"[^\W\d_]")
 
 def acceptable(title: str) -> bool:
     """A title a reader would accept: words, no Markdown or HTML left in it."""
-    return (bool(LETTER.search(title)) and not title.lstrip().startswith("#") and " | " not in title and not title.startswith("|")
+    return (bool(LETTER.search(title)) and not re.match(r"\s*#+(?:[^\w#]|$)", title) and " | " not in title and not title.startswith("|")
             and "![" not in title and "](" not in title and "**" not in title and "[[" not in title and not re.search(r"</?[a-z]+[ >/]", title)
             and "shields.io" not in title)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(document)
 def test_no_record_is_titled_with_markup(markdown: str):
     reading = read_seed(markdown.encode(), "awesome.md")

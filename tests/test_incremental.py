@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import Options, build
-from support import ROOT, SEEDS
+from generator.writer import WriteError
+from support import DEMO, ROOT, SEEDS
 
 NEW_ABSTRACTS = [
     "We study reward hacking in reinforcement learning agents trained on proxy objectives, and show how it grows with capability.",
@@ -56,12 +57,12 @@ def edit(project: Path, kind: str, rng: random.Random) -> None:
 def seeds_project(project: Path) -> Path:
     """A project folder with the seeds and the catalog, to edit."""
     shutil.copytree(SEEDS, project / "seeds")
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    shutil.copy(DEMO / "catalog.yml", project / "catalog.yml")
     return project
 
 
 def options(project: Path, docs: Path, cache: Path | None, warm: bool = False) -> Options:
-    return Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache, warm=warm)
+    return Options(project / "seeds", docs, project / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", cache=cache, warm=warm)
 
 
 @pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache kept in memory (./dev serve)"])
@@ -126,17 +127,22 @@ def test_a_page_the_cache_knows_by_its_digest_is_made_again_when_its_file_is_gon
     kept = [name for name in sorted(before) if name.startswith("papers/") and before[name] == after.get(name)]
     gone, changed, same_size = (docs / name for name in kept[:3])
     gone.unlink()
-    changed.write_text(changed.read_text("utf-8") + "a hand edit\n", "utf-8")
     text = same_size.read_text("utf-8")
     same_size.write_text(text.replace("abstract", "ABSTRACT", 1), "utf-8")  # unnoticed without --force
     assert "abstract" in text
     warm = build(options(project, docs, cache, in_memory))
     assert warm.reused > warm.computed
     assert gone.read_bytes() == (cold / "papers" / gone.name).read_bytes()
-    assert changed.read_bytes() == (cold / "papers" / changed.name).read_bytes()
     assert same_size.read_bytes() != (cold / "papers" / same_size.name).read_bytes()
-    build(Options(project / "seeds", docs, project / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
-    assert tree(docs) == after
+    edited = changed.read_text("utf-8") + "a hand edit\n"
+    changed.write_text(edited, "utf-8")
+    edit(project, "append", random.Random(2))
+    with pytest.raises(WriteError, match="changed by hand"):  # a hand edit is not lost
+        build(options(project, docs, cache, in_memory))
+    assert changed.read_text("utf-8") == edited
+    build(Options(project / "seeds", docs, project / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", force=True, cache=cache))
+    build(Options(project / "seeds", cold, project / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", force=True))
+    assert tree(docs) == tree(cold)
 
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path):
@@ -147,7 +153,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path):
     data = bytearray(database.read_bytes())
     data[100:4196] = b"\xff" * 4096  # the page after the header: the schema
     database.write_bytes(bytes(data))
-    build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
+    build(Options(DEMO / "seeds", tmp_path / "second", DEMO / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", force=True, cache=cache))
     assert tree(tmp_path / "second") == tree(tmp_path / "reference")
     assert reference.papers == 33
     with sqlite3.connect(database) as db:  # rebuilt, and filled again
@@ -160,7 +166,7 @@ def test_an_entry_from_another_code_version_is_dropped(tmp_path: Path):
     with sqlite3.connect(cache / "cache.sqlite3") as db:
         db.execute("UPDATE meta SET value = 'an-older-version' WHERE name = 'version'")
         db.execute("UPDATE results SET value = ?", (b"not a pickle",))
-    build(Options(ROOT / "seeds", tmp_path / "second", ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", force=True, cache=cache))
+    build(Options(DEMO / "seeds", tmp_path / "second", DEMO / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", force=True, cache=cache))
     assert tree(tmp_path / "second") == tree(tmp_path / "first")
 
 
@@ -286,7 +292,7 @@ def test_citation_keys_are_numbered_again_after_papers_were_rendered_again_and_o
     does (once, the render stage lost such papers from its citation index)."""
     project = tmp_path / "project"
     (project / "seeds").mkdir(parents=True)
-    shutil.copy(ROOT / "catalog.yml", project / "catalog.yml")
+    shutil.copy(DEMO / "catalog.yml", project / "catalog.yml")
     topics = ["splatting for novel view synthesis of large outdoor scenes under changing light",
               "processes as priors for uncertainty in learned reward models",
               "mixtures for clustering the internal activations of large language models",  # anongaussiana

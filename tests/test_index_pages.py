@@ -11,7 +11,7 @@ import pytest
 
 from generator import pages
 from generator.build import Options, build
-from support import ROOT, SEEDS
+from support import DEMO, SEEDS
 
 
 def by_year(site: pages.Site) -> dict[str, str]:
@@ -25,7 +25,7 @@ def by_year(site: pages.Site) -> dict[str, str]:
 
 
 def options(project: Path, docs: Path, cache: Path | None) -> Options:
-    return Options(project / "seeds", docs, ROOT / "catalog.yml", ROOT / "taxonomy.yml", ROOT / "duplicates.yml", cache=cache)
+    return Options(project / "seeds", docs, DEMO / "catalog.yml", DEMO / "taxonomy.yml", DEMO / "duplicates.yml", cache=cache)
 
 
 def test_a_registered_index_page_is_made_from_nothing_and_by_an_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -38,7 +38,7 @@ def test_a_registered_index_page_is_made_from_nothing_and_by_an_update(tmp_path:
     first = (tmp_path / "docs" / "by-year.md").read_text("utf-8")
     assert "# 2024\n" in first and "- Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training\n" in first
     catalog = tmp_path / "catalog.yml"
-    catalog.write_text((ROOT / "catalog.yml").read_text("utf-8"), "utf-8")
+    catalog.write_text((DEMO / "catalog.yml").read_text("utf-8"), "utf-8")
     with (tmp_path / "seeds" / "new.txt").open("w", encoding="utf-8") as file:
         file.write("Abstract: We study reward hacking in reinforcement learning agents trained on proxy objectives, and show how it grows.\n")
     updated = build(options(tmp_path, tmp_path / "docs", tmp_path / "cache"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +19,7 @@ import pytest
 
 from generator.papers import derive_title, make_slug
 from generator.text import fingerprint
-from support import ROOT, SEEDS, free_port, http_status, make_project
+from support import DEMO, ROOT, SEEDS, free_port, http_status, make_project
 
 
 def _until(condition: Callable[[], bool], seconds: float) -> bool:
@@ -38,7 +40,7 @@ def _serve(tmp_path: Path, *options: str) -> tuple[Path, int, subprocess.Popen[s
     project = make_project(tmp_path / "project")
     shutil.copytree(SEEDS, project / "seeds")
     for name in ("catalog.yml", "taxonomy.yml", "duplicates.yml"):
-        shutil.copy(ROOT / name, project / name)
+        shutil.copy(DEMO / name, project / name)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}", *options],
@@ -69,9 +71,9 @@ def _missing_page(url: str) -> str:
 
 
 def _papers_on_home(base: str) -> int:
-    with urllib.request.urlopen(base, timeout=5) as response:
+    with urllib.request.urlopen(base + "about-this-list/", timeout=5) as response:
         match = re.search(r"<td>Papers<td>(\d+)", response.read().decode("utf-8"))
-    assert match, "no paper count on the home page"
+    assert match, "no paper count on the About page"
     return int(match[1])
 
 
@@ -127,8 +129,65 @@ def test_a_broken_curated_file_keeps_the_served_site_and_fixing_it_recovers(tmp_
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert "catalog.yml:8:4: YAML syntax error" in output, output[-3000:]
+    assert "catalog.yml:9:4: YAML syntax error" in output, output[-3000:]
     assert "nothing was regenerated" in output
     assert "generator: 5 files read, 41 records found, 33 unique papers" in output
     assert "MkDocs 2.0" not in output
     assert "Traceback" not in output, output[-3000:]
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def test_an_edit_of_mkdocs_yml_reaches_every_served_page(tmp_path: Path):
+    """The list's name lives in mkdocs.yml: renamed there under `./dev serve` (a dirty
+    build), the paper pages carry the new name too, not only the pages the generator
+    rewrote; and MkDocs' warning about dirty builds is not printed."""
+    project, port, server = _serve(tmp_path, "--dirty", "--no-strict")
+    name = "Robot Learning Reading List"
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        assert _wait(base, 200, 60), "server did not start"
+        paper = base + "papers/sleeper-agents-training-deceptive-llms-that-persist-through-accc7f/"
+        assert name not in _get(paper)
+        config = project / "mkdocs.yml"
+        config.write_text(re.sub(r"(?m)^site_name:.*$", f"site_name: {name}", config.read_text("utf-8"), count=1), "utf-8")
+        assert _until(lambda: name in _get(paper) and f"<h1 id=robot-learning-reading-list>{name}" in _get(base).replace('"', ""), 60), _get(base)[:3000]
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "A 'dirty' build" not in output, output[-2000:]
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_dev_serve_on_a_busy_port_says_so_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(["bash", str(ROOT / "dev"), "serve", "-a", f"127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=600, check=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"port {port} is in use on 127.0.0.1; try `./dev serve -a 127.0.0.1:{port + 1}`"
+    assert "Traceback" not in result.stderr
+
+
+def test_dev_serve_ends_with_sigterm_and_leaves_nothing_serving():
+    """`./dev serve` hands over to MkDocs (exec): SIGTERM or Ctrl-C reaches the server itself."""
+    port = free_port()
+    server = subprocess.Popen(["bash", str(ROOT / "dev"), "serve", "-a", f"127.0.0.1:{port}"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait(f"http://127.0.0.1:{port}/", 200, 300), "server did not start"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert _until(lambda: http_status(f"http://127.0.0.1:{port}/") == 0, 10), "something still serves"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.communicate(timeout=30)

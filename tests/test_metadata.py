@@ -16,7 +16,7 @@ from generator.build import Options, build
 from generator.exports import bibtex_escape, citation_keys
 from generator.papers import derive_title
 from generator.topics import load_taxonomy
-from support import ROOT, generate, parse_html, text_of
+from support import DEMO, ROOT, generate, parse_html, text_of
 
 
 def test_catalog_warns_about_entries_that_match_nothing(tmp_path: Path):
@@ -50,7 +50,7 @@ def test_catalog_phrase_without_id_finds_the_paper_an_edit_adds(tmp_path: Path, 
     (seeds / "a.txt").write_text("Abstract: We measure how often language models refuse harmless requests in chat.\n", "utf-8")
     catalog = tmp_path / "catalog.yml"
     catalog.write_text('papers:\n  - match: "reward hacking in reinforcement learning agents"\n    title: "Reward Hacking"\n', "utf-8")
-    options = lambda docs, cache: Options(seeds, docs, catalog, ROOT / "taxonomy.yml", tmp_path / "none.yml", cache=cache)  # noqa: E731
+    options = lambda docs, cache: Options(seeds, docs, catalog, DEMO / "taxonomy.yml", tmp_path / "none.yml", cache=cache)  # noqa: E731
     first = build(options(tmp_path / "docs", tmp_path / "cache"))
     assert [p.reason for p in first.warnings] == ["catalog entry matches no paper"]
     (seeds / "b.txt").write_text("Abstract: We study reward hacking in reinforcement learning agents trained on proxies.\n", "utf-8")
@@ -90,7 +90,7 @@ def test_derive_title_cuts_long_sentences_and_chinese():
 
 
 def test_every_paper_has_a_known_topic_and_topic_pages_list_it(seeds_site: Path):
-    taxonomy = load_taxonomy(ROOT / "taxonomy.yml")
+    taxonomy = load_taxonomy(DEMO / "taxonomy.yml")
     slugs = {t.slug for t in taxonomy.topics}
     for path in (seeds_site / "docs/papers").glob("*.md"):
         post = frontmatter.load(path)
@@ -152,7 +152,7 @@ def test_paper_page_has_scholar_tags_and_bibtex(seeds_site: Path):
 
 
 def test_taxonomy_file_is_documented_yaml():
-    data = yaml.safe_load((ROOT / "taxonomy.yml").read_text("utf-8"))
+    data = yaml.safe_load((DEMO / "taxonomy.yml").read_text("utf-8"))
     for topic in data["topics"]:
         assert topic["name"] and topic["description"]
         if topic["slug"] != "other":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, SEEDS, generate, make_project, mkdocs_build, parse_html, text_of
+from support import DEMO, SEEDS, generate, make_project, mkdocs_build, parse_html, text_of
 
 TITLE = 'Q&A about "Sleeper" <Agents> & Co'
 
@@ -17,10 +17,10 @@ TITLE = 'Q&A about "Sleeper" <Agents> & Co'
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds, a catalog title full of HTML specials, a forced merge, a hand-written page."""
     folder = tmp_path_factory.mktemp("pages")
-    catalog = (ROOT / "catalog.yml").read_text("utf-8").replace(
+    catalog = (DEMO / "catalog.yml").read_text("utf-8").replace(
         'title: "Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training"', f"title: '{TITLE}'", 1)
     (folder / "catalog.yml").write_text(catalog, "utf-8")
-    overrides = (ROOT / "duplicates.yml").read_text("utf-8") + (
+    overrides = (DEMO / "duplicates.yml").read_text("utf-8") + (
         "same:\n  - [\"We identify empirical scaling laws for the cross-entropy loss\", "
         "\"we train GPT-3, an autoregressive language model with 175 billion parameters\"]\n")
     (folder / "duplicates.yml").write_text(overrides, "utf-8")
@@ -41,7 +41,7 @@ def test_citation_tags_hold_the_title_exactly_once_escaped(project: Path):
 
 
 def test_merge_counts_add_up_everywhere(project: Path):
-    rows = [[text_of(td) for td in tr.iter("td")] for tr in parse_html(project / "site" / "index.html").iter("tr")]
+    rows = [[text_of(td) for td in tr.iter("td")] for tr in parse_html(project / "site" / "about-this-list" / "index.html").iter("tr")]
     cell = next(row[1] for row in rows if row and row[0] == "Duplicates merged")
     total, parts = re.fullmatch(r"(\d+) records: (.+)", cell).groups()
     assert sum(int(n) for n in re.findall(r"(\d+) ", parts)) == int(total) == 9
@@ -67,8 +67,8 @@ def test_generated_pages_convert_to_well_formed_html(project: Path):
         html5lib.HTMLParser(strict=True).parseFragment(html)  # raises on any parse error
 
 
-def test_home_table_has_no_empty_header(project: Path):
-    headers = [text_of(th) for th in parse_html(project / "site" / "index.html").iter("th")]
+def test_about_table_has_no_empty_header(project: Path):
+    headers = [text_of(th) for th in parse_html(project / "site" / "about-this-list" / "index.html").iter("th")]
     assert headers[:2] == ["In this list", "Count"] and "" not in headers
 
 

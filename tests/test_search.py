@@ -118,14 +118,14 @@ def test_the_index_is_readable_like_the_rest_of_the_site(seeds_site: Path):
         assert path.stat().st_mode & 0o005 == 0o005 if path.is_dir() else path.stat().st_mode & 0o004, path
 
 
-def test_an_index_of_the_same_papers_json_is_kept_when_asked(tmp_path: Path):
+def test_an_index_of_the_same_papers_json_is_kept_when_asked(tmp_path: Path, demo_docs: Path):
     """`mkdocs serve --dirty` rebuilds once more after the generator writes docs/; that
     rebuild keeps the index already building or built from the same papers.json instead of
     stopping it and starting again (`site_search.start_index`)."""
     from generator import site_search as search
 
     papers = tmp_path / "papers.json"
-    shutil.copy(ROOT / "docs" / "papers.json", papers)
+    shutil.copy(demo_docs / "papers.json", papers)
     site = tmp_path / "site"
     try:
         assert search.start_index(papers, True, keep=True)  # none yet

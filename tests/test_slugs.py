@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from generator.dedupe import cluster_duplicates
 from generator.model import Record, Source
 from generator.papers import make_papers
-from support import ROOT, SEEDS, generate, make_project, mkdocs_build, parse_html
+from support import DEMO, ROOT, SEEDS, generate, make_project, mkdocs_build, parse_html
 
 WORDS = [f"w{i}" for i in range(3000)]
 TITLES = ["Scaling Laws", "Reward Hacking", "Sleeper Agents", None]
@@ -59,7 +59,7 @@ def test_a_changed_title_leaves_a_redirect_at_the_old_url(tmp_path: Path):
     docs = project / "docs"
     old = next(docs.glob("papers/sleeper-agents-*.md")).stem
     catalog = tmp_path / "catalog.yml"
-    text = (ROOT / "catalog.yml").read_text("utf-8")
+    text = (DEMO / "catalog.yml").read_text("utf-8")
     catalog.write_text(retitle(text, "Sleeper Agents: Training Deceptive LLMs that Persist Through Safety Training", "Sleeper Agents"), "utf-8")
     assert generate(SEEDS, docs, "--catalog", str(catalog)).returncode == 0
     new = next(p.stem for p in docs.glob("papers/sleeper-agents-*.md") if p.stem != old)

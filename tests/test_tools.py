@@ -110,12 +110,12 @@ def test_feed_parses_with_feedparser(seeds_site: Path):
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def baseline(tmp_path_factory: pytest.TempPathFactory, demo_docs: Path) -> Path:
     """A stock Material site (no overrides, no extra CSS) with one page holding a title, an
     abstract heading and a real abstract, and the same light and dark palette as ours."""
     folder = tmp_path_factory.mktemp("baseline")
     (folder / "docs").mkdir()
-    abstract = json.loads((ROOT / "docs" / "papers.json").read_text("utf-8").splitlines()[1].rstrip(","))["abstract"]
+    abstract = json.loads((demo_docs / "papers.json").read_text("utf-8").splitlines()[1].rstrip(","))["abstract"]
     (folder / "docs" / "index.md").write_text(f"# A paper\n\n## Abstract\n\n{abstract}\n", "utf-8")
     palette = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8").split("theme:")[1].split("\nnav:")[0].replace("!ENV", ""))
     config = {"site_name": "Baseline", "theme": {"name": "material", "font": False, "palette": palette["palette"]}, "plugins": ["search"]}

@@ -143,7 +143,8 @@ class Library:
 
 def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
     """For each cluster, the catalog entries whose phrase its records hold (found by the
-    clustering: `Cluster.phrases`), and those whose arXiv id or DOI it has."""
+    clustering: `Cluster.phrases`) or that name one of its records by `source`, and those
+    whose arXiv id or DOI it has."""
     ids = list(clusters)
     by_phrase: dict[str, set[int]] = {cluster_id: set() for cluster_id in ids}
     by_id: dict[str, set[int]] = {cluster_id: set() for cluster_id in ids}
@@ -154,10 +155,13 @@ def _hits(catalog: Catalog, clusters: Mapping[str, Cluster]) -> dict[str, tuple[
             holders.setdefault(phrase, []).append(cluster_id)
         for key in clusters[cluster_id].ids:
             owners.setdefault(key, []).append(cluster_id)
+    at = catalog.sources_of(clusters)
     for index, entry in enumerate(catalog.entries):
         if entry.phrase:
             for cluster_id in holders.get(fingerprint(entry.phrase), ()):
                 by_phrase[cluster_id].add(index)
+        if entry.source in at:
+            by_phrase[at[entry.source]].add(index)  # type: ignore[index]
         for key in entry.ids:
             for cluster_id in owners.get(key, ()):
                 by_id[cluster_id].add(index)

@@ -174,7 +174,7 @@ class Rendering:
         return find_moves(vanished.items(), owners, current, previous.moved)
 
     def pages(self, store: Table[Paper], neighbours: Any, taxonomy: Taxonomy, problems: tuple[Problem, ...], records: int, files: int,
-              moved: dict[str, str], work: CachedWork) -> dict[str, Page]:
+              moved: dict[str, str], work: CachedWork, settings: Any = None) -> dict[str, Page]:
         """Every generated page, by path relative to the docs folder: a `KnownPage` where
         the text is known by its digest (made only if the writer needs it)."""
         texts, self._texts = self._texts, {}
@@ -187,7 +187,8 @@ class Rendering:
             data = texts.get(slug)
             made = functools.partial(bytes, data) if data is not None else functools.partial(self._page_text, with_related, taxonomy, slug)
             pages[paper_path(slug)] = KnownPage(digest_, size, made)
-        site = Site(cards, taxonomy, problems, records, files, moved, with_related)
+        site = Site(cards, taxonomy, problems, records, files, moved, with_related, settings) if settings else Site(
+            cards, taxonomy, problems, records, files, moved, with_related)
         pages.update(index_pages(site))
         pages.update(self._exports(columns, store, neighbours, with_related, work))
         return pages

@@ -84,9 +84,13 @@ class Session:
         """The curated files as `load` reads them, from the cache while their bytes are the
         same (reading and checking the catalog against its schema takes 0.3 s)."""
         paths = (options.catalog, options.taxonomy, options.overrides)
+        if options.config is not None:
+            paths += (options.config, options.config.parent / "home.md")
         data = [path.read_bytes() if path.is_file() else b"(missing)" for path in paths]
-        self.basis = key_of(*data, os.environ.get("SITE_URL", ""))
-        return self.cache.compute("curated", [key_of(*(str(path) for path in paths), *data)], lambda missing: [load(options)])[0]
+        curated = self.cache.compute("curated", [key_of(*(str(path) for path in paths), *data)], lambda missing: [load(options)])[0]
+        # The state holds the pages made with the list's settings, not the rest of mkdocs.yml.
+        self.basis = key_of(*data[:3], os.environ.get("SITE_URL", ""), repr(getattr(curated, "settings", None)))
+        return curated
 
     def update_for(self, seeds: Sequence[SeedFile], curated: Any) -> Update | None:
         """An update of the last build's state by what changed in `seeds`, or None: there is
@@ -205,6 +209,7 @@ class Update:
         records = sum(file.records for file in state.files.values())
         state.rendering.update(papers.removed, papers.added, related, state.neighbours, state.papers, taxonomy, work)
         moved = state.rendering.moves(previous)
-        pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, ordered, records, len(state.files), moved, work)
+        pages = state.rendering.pages(state.papers, state.neighbours, taxonomy, ordered, records, len(state.files), moved, work,
+                                      getattr(curated, "settings", None))
         timed("render", start)
         return Made(records, len(state.rendering.column), ordered, pages, moved)

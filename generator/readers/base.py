@@ -157,7 +157,7 @@ def split_glued(lines: list[Line], marker: re.Pattern[str], out: Collector, what
 PLACEHOLDER = re.compile(r"^\s*(?:untitled(?:\s+\w*)?|no title|n/?a|null|none|title|\[?no title\]?)\s*$", re.IGNORECASE)
 """A title field that holds no title (Zotero's `Untitled Item`, cut short or not)."""
 _NOT_A_TITLE = [
-    (re.compile(r"^\s{0,3}#{1,6}(?:\s|$)"), "the title is a Markdown heading"),
+    (re.compile(r"^\s{0,3}#{1,6}(?:[^\w#]|$)"), "the title is a Markdown heading"),
     (re.compile(r"^\s*\|\s|\s\|\s.*\s\|(?:\s|$)"), "the title is a table row"),
     (re.compile(r"\s*(?:!\[|\[!\[)|.*(?:img\.shields\.io|badge\.fury\.io)"), "the title is a badge or an image"),
     (re.compile(r"\]\(|\[\[|\]\]|\*\*|__|<(?:/?(?:a|img|br|div|span|details|summary|p|table|tr|td)\b)|^\s*[-*+>]\s", re.IGNORECASE), "the title is markup"),
