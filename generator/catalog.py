@@ -1,4 +1,4 @@
-"""The curated catalog: metadata the user supplies for papers, matched by phrase or arXiv id.
+"""The curated catalog: metadata the user supplies for papers, found by phrase, arXiv id, DOI or source line.
 
 A phrase survives re-scrapes, reworded versions and new seed files, where a hash of the
 abstract would break on any edit. See the README for the file format.

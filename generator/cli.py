@@ -1,4 +1,4 @@
-"""Command line: `python -m generator build` and `python -m generator changes`.
+"""Command line: `python -m generator build`, `changes`, `preview` and `new`.
 
 A user's mistake (a wrong option, a missing path, a curated file that cannot be used, a
 page that would overwrite a hand-written file) ends with one line naming the file and

@@ -1,5 +1,5 @@
 """MkDocs hooks for live preview: `mkdocs serve` (or `./dev serve`) regenerates docs/ from
-seeds/ whenever a seed, the catalog, the taxonomy or the overrides change.
+seeds/ whenever a seed, the catalog, the taxonomy, the overrides, home.md or mkdocs.yml change.
 
 `on_serve` adds those files to the watched paths; every rebuild then first runs the
 generator (`on_pre_build`). An edit of mkdocs.yml (the list's name and settings) builds

@@ -19,9 +19,9 @@ DEMO_SEEDS = {
 
 CATALOG = """\
 # Metadata you supply for papers (see the README, "Curating metadata"). Each entry finds its
-# paper by `match` (a phrase copied from the abstract: 16+ letters, case, spacing and
-# punctuation aside), by `arxiv` or `doi`, or by `source` (a seed file and the line of a
-# record of the paper), and gives it a title, authors, a year, topics or notes:
+# paper by `match` (a phrase copied from the abstract: 16+ letters or digits, case, spacing
+# and punctuation aside; or an arXiv id), by `arxiv` or `doi`, or by `source` (a seed file
+# and the line of a record of the paper), and gives it a title, authors, a year, topics or notes:
 #
 # papers:
 #   - match: "a distinctive phrase copied from the abstract"
@@ -35,8 +35,8 @@ papers: []
 
 DUPLICATES = """\
 # Decisions about duplicates that override the detector (see the README, "Duplicates").
-# Name each record by a phrase copied from its abstract (16+ letters; case, spacing and
-# punctuation are ignored).
+# Name each record by a phrase copied from its abstract (16+ letters or digits; case, spacing
+# and punctuation are ignored).
 #
 # same:        # these records are the same paper
 #   - ["phrase from the first abstract", "phrase from the second abstract"]
@@ -66,11 +66,12 @@ topics:
 SEEDS_README = """\
 # Seed files
 
-Put the files your list is made of here; every file but this README is read. The format of
+Put the files your list is made of here. Every file is read but hidden ones and files named
+README (like this one: save an awesome list's README under another name). The format of
 each is detected from its content: BibTeX or CSL-JSON exports (Zotero, Mendeley, Better
 BibTeX), arXiv API responses and RSS feeds, CSV or TSV with a header row, Markdown lists of
-links (an awesome list's README), or plain text with one `Abstract:` record a line. See the
-README's "Adding seeds" for examples. Then run `./dev site` (or `./dev serve`).
+links, or plain text with one `Abstract:` record a line. See the README's "Adding seeds"
+for examples. Then run `./dev site` (or `./dev serve`).
 """
 
 SETTINGS = {

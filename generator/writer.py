@@ -1,4 +1,4 @@
-"""The only module that writes to disk: generated pages into the docs folder.
+"""The only module that writes into the docs folder: the generated pages.
 
 The generator owns the files it wrote last time (listed in a manifest) and nothing else:
 it removes the ones no paper needs any more, and never touches hand-written files.

@@ -45,7 +45,7 @@ def detect(text: str, suffix: str) -> float:
 
 
 def unique_keys(text: str) -> str:
-    """The text with a citation key used again renamed (`Schank:80` -> `Schank:80 (2)`):
+    """The text with a citation key used again renamed (`Schank:80` -> `Schank:80__2`):
     bibtexparser drops the second entry, BibTeX tools read both."""
     seen: dict[str, int] = {}
 

@@ -101,7 +101,9 @@ def read_csl(text: str, out: Collector) -> None:
 
 def _csl_record(item: dict[str, Any]) -> dict[str, Any]:
     date, year = _csl_date(item.get("issued"))
-    number = str(item.get("number") or "") if str(item.get("archive") or item.get("publisher") or "").lower().startswith("arxiv") else ""
+    number = str(item.get("number") or "")
+    if not str(item.get("archive") or item.get("publisher") or "").lower().startswith("arxiv") and not number.lower().startswith("arxiv:"):
+        number = ""  # a report or issue number, unless the item is arXiv's or the number says so
     ids = fields.identifiers(number, item.get("DOI"), item.get("URL"), item.get("note"), item.get("id"))
     people = item.get("author") or item.get("editor") or item.get("director") or ()  # a book of chapters names its editors
     return dict(
